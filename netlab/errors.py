@@ -1,0 +1,65 @@
+"""The one error vocabulary of netlab.
+
+Owns ``NetlabError`` and its subclasses, and ``ExitStatus``. Core code raises these with a
+message a learner can act on; only ``netlab.cli.main`` turns them into ``netlab: error: ...``
+and an exit status. Nothing here prints.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+
+class ExitStatus(IntEnum):
+    """Process exit codes used by every netlab command."""
+
+    OK = 0
+    FAILED = 1  # an operation failed (for example a file could not be written)
+    USAGE = 2  # bad usage or bad input
+    INTERRUPTED = 130  # Ctrl-C
+
+
+class NetlabError(Exception):
+    """Base of every error netlab reports to the user."""
+
+    status: ExitStatus = ExitStatus.FAILED
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class UsageError(NetlabError):
+    """A value the user typed is not allowed (address, port, count, choice, ...)."""
+
+    status = ExitStatus.USAGE
+
+
+class OptionError(UsageError):
+    """An option has a bad value: the message names the option, the value and what is allowed."""
+
+    def __init__(self, option: str, value: object, allowed: str) -> None:
+        super().__init__(f"{option}: {value!r} is not valid: {allowed}")
+        self.option = option
+        self.value = value
+        self.allowed = allowed
+
+
+class OutputError(NetlabError):
+    """An output file could not be written."""
+
+    status = ExitStatus.FAILED
+
+
+class ProtocolViolation(NetlabError):
+    """A protocol machine was asked for an event its table does not allow.
+
+    Raised by ``netlab.sim.tcp``; the machine's state is left unchanged.
+    """
+
+    status = ExitStatus.FAILED
+
+    def __init__(self, state: str, event: str) -> None:
+        super().__init__(f"TCP: event {event!r} is not allowed in state {state}")
+        self.state = state
+        self.event = event

@@ -1,0 +1,92 @@
+"""Scenario ``tcp``: a whole connection, from the handshake through data both ways to the close.
+
+Owns the script of the two applications: the client connects, sends each message (``data``),
+the server answers once it has read them all (``replies``), and the client closes once it has
+read the replies, then the server closes. Every number comes from the endpoints: the ACKs
+advance by the bytes received, which is why TCP is a byte stream and not a message stream.
+"""
+
+from __future__ import annotations
+
+from netlab.sim.close import APP_DELAY_US
+from netlab.sim.conversation import US, Conversation, side
+from netlab.sim.endpoint import Endpoint
+from netlab.sim.hosts import Link, TcpParams, header_notes, resolve
+from netlab.sim.tcp import State
+from netlab.sim.trace import Note, Trace
+
+DEFAULT_REQUEST = b"GET / HTTP/1.1\r\nHost: www.example.com\r\n\r\n"
+DEFAULT_REPLY = b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello"
+
+
+def _sender(ep: Endpoint, messages: list[bytes]):
+    def send_all():
+        segs = []
+        for message in messages:
+            segs.extend(ep.send(message))
+        return segs
+
+    return send_all
+
+
+def build(p: TcpParams, data: list[bytes], replies: list[bytes]) -> Trace:
+    data = data or [DEFAULT_REQUEST]
+    replies = replies or [DEFAULT_REPLY]
+    r = resolve(p)
+    client = Endpoint("client", "server", r.isn_client)
+    server = Endpoint("server", "client", r.isn_server)
+    server.open_passive()
+    conv = Conversation(
+        [client, server], owd_us=round(p.rtt * US / 2), build=Link(r).frame, msl_us=round(p.msl * US)
+    )
+    conv.at(0, "client", client.open_active, Note("tcp.app.connect", {"side": side("client")}))
+    sent = sum(len(m) for m in data)
+    answered = sum(len(m) for m in replies)
+    conv.when(
+        "client",
+        State.ESTABLISHED,
+        _sender(client, data),
+        Note("tcp.app.send", {"side": side("client"), "count": len(data), "bytes": sent}),
+    )
+    conv.when_received(
+        "server",
+        sent,
+        _sender(server, replies),
+        Note("tcp.app.reply", {"side": side("server"), "count": len(replies), "bytes": answered}),
+    )
+    conv.when_received(
+        "client",
+        answered,
+        client.close,
+        Note("tcp.app.close", {"side": side("client")}),
+        APP_DELAY_US,
+    )
+    conv.when(
+        "server",
+        State.CLOSE_WAIT,
+        server.close,
+        Note("tcp.app.close_after_eof", {"side": side("server")}),
+        APP_DELAY_US,
+    )
+    steps = conv.run()
+    return Trace(
+        scenario="tcp",
+        nodes=r.nodes,
+        steps=steps,
+        title=Note("tcp.connection.title"),
+        header=header_notes(r),
+        remember=[
+            Note("tcp.connection.remember.bytes", {"sent": sent, "answered": answered}),
+            Note("tcp.connection.remember.ack_next"),
+            Note("tcp.connection.remember.sticky"),
+            Note("tcp.close.remember.timewait"),
+        ],
+        initial_states=conv.initial_states,
+        params={
+            "isn_client": r.isn_client,
+            "isn_server": r.isn_server,
+            "rtt": p.rtt,
+            "data": [m.decode("utf-8", "replace") for m in data],
+            "replies": [m.decode("utf-8", "replace") for m in replies],
+        },
+    )

@@ -1,0 +1,310 @@
+"""Two TCP endpoints on one wire, run as a small discrete-event simulation.
+
+Owns the clock (integer microseconds), the event queue (segment arrivals, the retransmission,
+delayed-ACK and TIME-WAIT timers, and the applications' calls), segment loss, and the recording
+of every transmission and timer as a ``Step`` of a ``Trace``. The endpoints decide what to send
+(``netlab.sim.endpoint``); the scenario modules decide what the applications do and when.
+Deterministic: the same inputs give the same steps. No printing, no sockets, no sleeping.
+
+Timers follow RFC 6298: the first RTO is 1 s and doubles on every expiry (exponential back-off);
+the RTO is never below 1 s, so with the small RTTs simulated here it stays 1 s after the
+handshake too. TIME-WAIT lasts 2·MSL. The delayed ACK waits 40 ms (Linux's minimum).
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from netlab.sim.endpoint import Endpoint, Segment
+from netlab.sim.tcp import State
+from netlab.sim.trace import Note, Step
+
+US = 1_000_000
+INITIAL_RTO_US = 1 * US
+DELAYED_ACK_US = 40_000
+
+SegmentBuilder = Callable[[Segment], Any]  # Segment -> scapy packet
+LossRule = Callable[[Segment, Endpoint], bool]
+
+
+def seconds(us: int) -> float:
+    return round(us / US, 6)
+
+
+def side(name: str) -> Note:
+    """A node's name, said in the learner's language."""
+    return Note(f"role.{name}")
+
+
+#: Events at the same instant run in this order: arrivals, then applications, then timers.
+_PRIORITY = {"arrival": 0, "app": 1, "delack": 2, "rto": 2, "timewait": 2}
+
+
+@dataclass(order=True)
+class _Event:
+    time: int
+    priority: int
+    order: int
+    kind: str = field(compare=False)
+    target: str = field(compare=False)
+    payload: Any = field(compare=False, default=None)
+
+
+@dataclass
+class _Loss:
+    rule: LossRule
+    times: int
+
+
+class Conversation:
+    """Runs two endpoints against each other and records what happens.
+
+    ``owd_us`` is the one-way delay (half the RTT). ``build`` turns a Segment into the scapy
+    packet stored in the step.
+    """
+
+    def __init__(
+        self,
+        endpoints: list[Endpoint],
+        *,
+        owd_us: int,
+        build: SegmentBuilder,
+        msl_us: int = 30 * US,
+        max_steps: int = 200,
+    ) -> None:
+        self.eps = {ep.name: ep for ep in endpoints}
+        self.order = [ep.name for ep in endpoints]
+        self.owd_us = owd_us
+        self.build = build
+        self.msl_us = msl_us
+        self.max_steps = max_steps
+        self.now = 0
+        self.steps: list[Step] = []
+        self._queue: list[_Event] = []
+        self._seq = 0
+        self._losses: list[_Loss] = []
+        self._rto: dict[str, int] = {n: INITIAL_RTO_US for n in self.eps}
+        self._rto_armed: dict[str, _Event | None] = dict.fromkeys(self.eps)
+        self._tw_armed: dict[str, _Event | None] = dict.fromkeys(self.eps)
+        self._delack_armed: dict[str, _Event | None] = dict.fromkeys(self.eps)
+        self._state_hooks: list[tuple[str, State, Callable[[], list[Segment]], int, Note]] = []
+        self._byte_hooks: list[tuple[str, int, Callable[[], list[Segment]], int, Note]] = []
+        self._pre: dict[str, str] = {}
+        self._arriving: int | None = None
+        self._open: Step | None = None
+        self.initial_states = self.snapshot()
+
+    # -- what the scenario sets up -------------------------------------------------------------
+
+    def lose(self, rule: LossRule, times: int = 1) -> None:
+        """Drop the next ``times`` segments for which ``rule(segment, sender)`` is true."""
+        self._losses.append(_Loss(rule, times))
+
+    def at(self, time_us: int, name: str, action: Callable[[], list[Segment]], note: Note) -> None:
+        """At ``time_us`` the application on ``name`` makes a call (open, send, close)."""
+        self._push(time_us, "app", name, (action, note))
+
+    def when(
+        self,
+        name: str,
+        state: State,
+        action: Callable[[], list[Segment]],
+        note: Note,
+        delay_us: int = 0,
+    ) -> None:
+        """When ``name`` enters ``state``, its application makes a call ``delay_us`` later."""
+        self._state_hooks.append((name, state, action, delay_us, note))
+
+    def when_received(
+        self,
+        name: str,
+        nbytes: int,
+        action: Callable[[], list[Segment]],
+        note: Note,
+        delay_us: int = 0,
+    ) -> None:
+        """When ``name`` has received ``nbytes`` of data in all, its application makes a call."""
+        self._byte_hooks.append((name, nbytes, action, delay_us, note))
+
+    # -- running -------------------------------------------------------------------------------
+
+    def snapshot(self) -> dict[str, str]:
+        return {n: self.eps[n].state.value for n in self.order}
+
+    def run(self) -> list[Step]:
+        while self._queue and len(self.steps) < self.max_steps:
+            ev = heapq.heappop(self._queue)
+            if ev.payload == "cancelled":
+                continue
+            self.now = ev.time
+            self._pre = self.snapshot()
+            self._arriving = ev.payload[1] if ev.kind == "arrival" else None
+            before = self.snapshot()
+            getattr(self, f"_on_{ev.kind}")(ev)
+            self._fire_state_hooks(before)
+        if self._open is not None:
+            self._open.states = self.snapshot()
+        return self.steps
+
+    # -- event handlers ------------------------------------------------------------------------
+
+    def _on_app(self, ev: _Event) -> None:
+        action, note = ev.payload
+        for seg in action():
+            self._transmit(seg, [note])
+
+    def _on_arrival(self, ev: _Event) -> None:
+        seg, _index = ev.payload
+        ep = self.eps[seg.dst]
+        had = len(ep.received)
+        result = ep.receive(seg)
+        self._after_receive(ep)
+        for reply in result.replies:
+            self._transmit(reply, [])
+        for name, nbytes, action, delay, note in self._byte_hooks:
+            if name == ep.name and had < nbytes <= len(ep.received):
+                self._push(self.now + delay, "app", name, (action, note))
+
+    def _on_rto(self, ev: _Event) -> None:
+        name = ev.target
+        self._rto_armed[name] = None
+        ep = self.eps[name]
+        if not ep.outstanding:
+            return
+        rto = self._rto[name]
+        self._record(
+            Step(
+                index=0,
+                time=seconds(self.now),
+                src=name,
+                dst=None,
+                packet=None,
+                summary=f"RTO {seconds(rto):g}s",
+                notes=[Note("tcp.event.rto", {"side": side(name), "rto": f"{seconds(rto):g}"})],
+                event="rto",
+            )
+        )
+        self._rto[name] = rto * 2  # RFC 6298 (5.5): back off the timer
+        for seg in ep.retransmission_timeout():
+            self._transmit(seg, [])
+
+    def _on_delack(self, ev: _Event) -> None:
+        self._delack_armed[ev.target] = None
+        for seg in self.eps[ev.target].delayed_ack_timeout():
+            self._transmit(seg, [])
+
+    def _on_timewait(self, ev: _Event) -> None:
+        name = ev.target
+        self._tw_armed[name] = None
+        ep = self.eps[name]
+        ep.time_wait_timeout()
+        self._record(
+            Step(
+                index=0,
+                time=seconds(self.now),
+                src=name,
+                dst=None,
+                packet=None,
+                summary="2MSL",
+                notes=[
+                    Note(
+                        "tcp.event.timewait",
+                        {
+                            "side": side(name),
+                            "msl": f"{seconds(self.msl_us):g}",
+                            "twice": f"{seconds(2 * self.msl_us):g}",
+                        },
+                    )
+                ],
+                event="2msl",
+            )
+        )
+
+    # -- mechanics -------------------------------------------------------------------------------
+
+    def _push(self, time_us: int, kind: str, target: str, payload: Any = None) -> _Event:
+        self._seq += 1
+        ev = _Event(time_us, _PRIORITY[kind], self._seq, kind, target, payload)
+        heapq.heappush(self._queue, ev)
+        return ev
+
+    def _cancel(self, ev: _Event | None) -> None:
+        if ev is not None:
+            ev.payload = "cancelled"
+
+    def _transmit(self, seg: Segment, notes: list[Note]) -> None:
+        sender = self.eps[seg.src]
+        lost = False
+        for loss in self._losses:
+            if loss.times > 0 and loss.rule(seg, sender):
+                loss.times -= 1
+                lost = True
+                break
+        step = Step(
+            index=0,
+            time=seconds(self.now),
+            src=seg.src,
+            dst=seg.dst,
+            packet=self.build(seg),
+            summary=seg.flags,
+            notes=[*notes, Note(f"tcp.send.{seg.reason}", self._params(seg))],
+            lost=lost,
+            retransmission=seg.retransmission,
+        )
+        if lost:
+            step.notes.append(Note("tcp.lost", {"side": side(seg.dst)}))
+        self._record(step)
+        if not lost:
+            self._push(self.now + self.owd_us, "arrival", seg.dst, (seg, step.index))
+        if seg.has_ack:
+            self._cancel(self._delack_armed[seg.src])
+            self._delack_armed[seg.src] = None
+        if seg.seg_len and (seg.retransmission or self._rto_armed[seg.src] is None):
+            # (re)start the retransmission timer for the oldest unacknowledged segment
+            self._cancel(self._rto_armed[seg.src])
+            self._rto_armed[seg.src] = self._push(self.now + self._rto[seg.src], "rto", seg.src)
+
+    def _after_receive(self, ep: Endpoint) -> None:
+        name = ep.name
+        if not ep.outstanding and self._rto_armed[name] is not None:
+            self._cancel(self._rto_armed[name])
+            self._rto_armed[name] = None
+            self._rto[name] = INITIAL_RTO_US
+        if ep.state is State.TIME_WAIT:
+            # entering TIME-WAIT, or a retransmitted FIN while in it: (re)start the 2·MSL timer
+            self._cancel(self._tw_armed[name])
+            self._tw_armed[name] = self._push(self.now + 2 * self.msl_us, "timewait", name)
+        if ep.ack_owed and self._delack_armed[name] is None:
+            self._delack_armed[name] = self._push(self.now + DELAYED_ACK_US, "delack", name)
+
+    def _fire_state_hooks(self, before: dict[str, str]) -> None:
+        after = self.snapshot()
+        for name, state, action, delay, note in self._state_hooks:
+            if before[name] != state.value and after[name] == state.value:
+                self._push(self.now + delay, "app", name, (action, note))
+
+    def _record(self, step: Step) -> None:
+        """Append a step; fix the states of the step before it (see ``Trace``)."""
+        if self._open is not None:
+            own_arrival = self._arriving == self._open.index
+            self._open.states = self.snapshot() if own_arrival else dict(self._pre)
+        step.index = len(self.steps) + 1
+        self.steps.append(step)
+        self._open = step
+        self._pre = self.snapshot()
+        self._arriving = None
+
+    def _params(self, seg: Segment) -> dict[str, Any]:
+        return {
+            "side": side(seg.src),
+            "peer": side(seg.dst),
+            "seq": seg.seq,
+            "ack": seg.ack,
+            "len": len(seg.payload),
+            "next": (seg.seq + seg.seg_len) % 2**32,
+            "flags": seg.flags,
+            "data": seg.payload.decode("utf-8", "replace"),
+        }

@@ -1,0 +1,168 @@
+"""Real packets: the only module of netlab that imports scapy.
+
+Owns building frames (Ethernet / IPv4 / TCP with correct lengths and checksums, MSS option on
+SYN and SYN-ACK), reading them back for the views (TCP fields, a layer-by-layer field list in
+the spirit of scapy's ``show2``, the byte span of each layer's header) and writing pcap files.
+It imports only the scapy layers it needs, never ``scapy.all``, and nothing here puts a packet
+on a wire: there is no send function.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from scapy.layers.inet import IP, TCP
+from scapy.layers.l2 import Ether
+from scapy.packet import Packet, Raw
+from scapy.utils import PcapWriter
+
+#: pcap timestamps start here (2026-01-01 00:00:00 UTC), so exports are byte-for-byte stable.
+PCAP_EPOCH = 1_767_225_600
+DEFAULT_WINDOW = 64240  # what Linux advertises on a SYN
+
+
+@dataclass(frozen=True)
+class Hop:
+    """Addresses of one endpoint as seen on the captured link."""
+
+    mac: str  # source MAC of frames this endpoint sends, as captured
+    ip: str
+    port: int
+
+
+def tcp_frame(
+    src: Hop,
+    dst_mac: str,
+    dst: Hop,
+    *,
+    flags: str,
+    seq: int,
+    ack: int,
+    payload: bytes = b"",
+    mss: int | None = None,
+    ip_id: int = 0,
+    ttl: int = 64,
+    window: int = DEFAULT_WINDOW,
+) -> Packet:
+    """An Ethernet/IPv4/TCP frame, serialised and parsed back so every length and checksum is
+    the one on the wire."""
+    options = [("MSS", mss)] if mss else []
+    pkt = (
+        Ether(src=src.mac, dst=dst_mac)
+        / IP(src=src.ip, dst=dst.ip, ttl=ttl, id=ip_id, flags="DF")
+        / TCP(
+            sport=src.port,
+            dport=dst.port,
+            flags=flags,
+            seq=seq,
+            ack=ack,
+            window=window,
+            options=options,
+        )
+    )
+    if payload:
+        pkt = pkt / Raw(load=payload)
+    return Ether(bytes(pkt))
+
+
+def tcp_summary(pkt: Packet) -> dict[str, object]:
+    """The TCP fields the views and the JSON contract use: flags, seq, ack, len."""
+    tcp = pkt[TCP]
+    return {
+        "flags": str(tcp.flags),
+        "seq": int(tcp.seq),
+        "ack": int(tcp.ack),
+        "len": len(bytes(tcp.payload)),
+    }
+
+
+def layer_names(pkt: Packet) -> list[str]:
+    """Names of the protocol layers, outermost first (payload bytes are not a layer)."""
+    names = []
+    layer = pkt
+    while layer and not isinstance(layer, Raw):
+        names.append(layer.name if layer.name != "Ethernet" else "Ether")
+        layer = layer.payload
+    return [_short(n) for n in names]
+
+
+def _short(name: str) -> str:
+    return {"Ether": "Ether", "IP": "IP", "TCP": "TCP"}.get(name, name)
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    value: str
+    raw: object
+
+
+@dataclass(frozen=True)
+class Layer:
+    name: str
+    start: int  # byte offset of the layer's header in the frame
+    header_len: int
+    fields: list[Field]
+
+
+def layers(pkt: Packet) -> list[Layer]:
+    """Each layer with its fields and values (as ``show2`` would list them) and its byte span.
+
+    The payload, if any, is the last entry, named "Payload".
+    """
+    data = bytes(pkt)
+    total = len(data)
+    out: list[Layer] = []
+    layer = pkt
+    while layer:
+        own = len(bytes(layer))
+        inner = len(bytes(layer.payload)) if layer.payload else 0
+        start = total - own
+        if isinstance(layer, Raw):
+            out.append(Layer("Payload", start, own, [Field("load", repr(layer.load), layer.load)]))
+            break
+        fields = []
+        for fdesc in layer.fields_desc:
+            value = layer.getfieldval(fdesc.name)
+            fields.append(Field(fdesc.name, str(fdesc.i2repr(layer, value)), value))
+        out.append(Layer(_short(layer.name), start, own - inner, fields))
+        layer = layer.payload
+    return out
+
+
+def frame_bytes(pkt: Packet) -> bytes:
+    return bytes(pkt)
+
+
+def checksums_ok(pkt: Packet) -> bool:
+    """Recompute the IP and TCP checksums and compare them with the ones carried."""
+    rebuilt = pkt.copy()
+    del rebuilt[IP].chksum
+    del rebuilt[TCP].chksum
+    rebuilt = Ether(bytes(rebuilt))
+    return (rebuilt[IP].chksum, rebuilt[TCP].chksum) == (pkt[IP].chksum, pkt[TCP].chksum)
+
+
+def write_pcap(path: Path, frames: Iterable[tuple[float, Packet]]) -> None:
+    """Write ``(time, frame)`` pairs to a pcap file, atomically: a temporary file in the same
+    folder is renamed over ``path`` only once it is complete."""
+    folder = path.parent
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    os.close(fd)
+    try:
+        writer = PcapWriter(tmp, linktype=1, sync=False)
+        try:
+            for when, frame in frames:
+                frame = frame.copy()
+                frame.time = PCAP_EPOCH + when
+                writer.write(frame)
+        finally:
+            writer.close()
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
