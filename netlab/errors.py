@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from enum import IntEnum
 
+from netlab.i18n import Note, render
+
 
 class ExitStatus(IntEnum):
     """Process exit codes used by every netlab command."""
@@ -24,9 +26,19 @@ class NetlabError(Exception):
 
     status: ExitStatus = ExitStatus.FAILED
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(self, message: str | Note) -> None:
+        self.note = (
+            message if isinstance(message, Note) else Note("errors.plain", {"text": message})
+        )
+        super().__init__(self.render("en"))
+
+    @property
+    def message(self) -> str:
+        return self.render("en")
+
+    def render(self, lang: str) -> str:
+        """The one-line message in the learner's language (without the ``netlab: error:``)."""
+        return render(self.note, lang)
 
 
 class UsageError(NetlabError):
@@ -38,11 +50,13 @@ class UsageError(NetlabError):
 class OptionError(UsageError):
     """An option has a bad value: the message names the option, the value and what is allowed."""
 
-    def __init__(self, option: str, value: object, allowed: str) -> None:
-        super().__init__(f"{option}: {value!r} is not valid: {allowed}")
+    def __init__(self, option: str, value: object, allowed: Note) -> None:
+        shown = str(value)
+        super().__init__(
+            Note("errors.option", {"option": option, "value": shown, "allowed": allowed})
+        )
         self.option = option
         self.value = value
-        self.allowed = allowed
 
 
 class OutputError(NetlabError):
@@ -60,6 +74,6 @@ class ProtocolViolation(NetlabError):
     status = ExitStatus.FAILED
 
     def __init__(self, state: str, event: str) -> None:
-        super().__init__(f"TCP: event {event!r} is not allowed in state {state}")
+        super().__init__(Note("errors.protocol", {"state": state, "event": event}))
         self.state = state
         self.event = event

@@ -51,7 +51,9 @@ def build(p: TcpParams, o: CloseOptions) -> Trace:
     close_note = Note("tcp.app.close", {"side": side(active_name)})
     conv.at(0, active_name, active.close, close_note)
     if o.simultaneous:
-        conv.at(0, passive_name, passive.close, Note("tcp.app.close_too", {"side": side(passive_name)}))
+        conv.at(
+            0, passive_name, passive.close, Note("tcp.app.close_too", {"side": side(passive_name)})
+        )
     else:
         delay = 0 if o.merge else APP_DELAY_US
         if o.half_close:
@@ -65,12 +67,20 @@ def build(p: TcpParams, o: CloseOptions) -> Trace:
             )
             delay = 2 * APP_DELAY_US
         key = "tcp.app.close_merged" if o.merge else "tcp.app.close_after_eof"
-        conv.when(passive_name, State.CLOSE_WAIT, passive.close, Note(key, {"side": side(passive_name)}), delay)
+        conv.when(
+            passive_name,
+            State.CLOSE_WAIT,
+            passive.close,
+            Note(key, {"side": side(passive_name)}),
+            delay,
+        )
     if p.lose == "fin":
         conv.lose(lambda seg, _ep: seg.fin and seg.src == active_name, p.lose_times)
     elif p.lose == "ack":
         conv.lose(
-            lambda seg, ep: seg.flags == "A" and seg.src == active_name and ep.state is State.TIME_WAIT,
+            lambda seg, ep: (
+                seg.flags == "A" and seg.src == active_name and ep.state is State.TIME_WAIT
+            ),
             p.lose_times,
         )
     steps = conv.run()

@@ -37,7 +37,10 @@ def build(p: TcpParams, data: list[bytes], replies: list[bytes]) -> Trace:
     server = Endpoint("server", "client", r.isn_server)
     server.open_passive()
     conv = Conversation(
-        [client, server], owd_us=round(p.rtt * US / 2), build=Link(r).frame, msl_us=round(p.msl * US)
+        [client, server],
+        owd_us=round(p.rtt * US / 2),
+        build=Link(r).frame,
+        msl_us=round(p.msl * US),
     )
     conv.at(0, "client", client.open_active, Note("tcp.app.connect", {"side": side("client")}))
     sent = sum(len(m) for m in data)

@@ -18,6 +18,7 @@ from netlab.sim.tcp import Arc, Event, Send, State, TcpMachine
 
 MOD = 2**32
 DEFAULT_MSS = 1460  # Ethernet MTU 1500 - 20 (IPv4) - 20 (TCP)
+RECEIVE_WINDOW = 64240  # what Linux advertises at first
 
 
 def seq_add(a: int, n: int) -> int:
@@ -107,6 +108,7 @@ class Endpoint:
         self.irs: int | None = None
         self.rcv_nxt: int | None = None
         self.mss = mss
+        self.window = RECEIVE_WINDOW
         self.fin_seq: int | None = None
         self.unacked: list[Segment] = []
         self.delay_fin_ack = delay_fin_ack
@@ -182,11 +184,22 @@ class Endpoint:
             return out
         # SYN-RECEIVED and the synchronized states: first, the sequence number check.
         if seg.rst:
-            out.arcs.append(self.machine.fire(Event.RCV_RST))
-            self.unacked.clear()
+            if self._in_window(seg.seq):
+                out.arcs.append(self.machine.fire(Event.RCV_RST))
+                self.unacked.clear()
+            return out  # a reset outside the window is ignored (RFC 9293 section 3.10.7.4)
+        if state is State.SYN_RECEIVED and seg.syn and seg.has_ack and seg.ack == self.snd_nxt:
+            # simultaneous open: the peer's SYN,ACK acknowledges our SYN (RFC 9293 Figure 8)
+            self._acknowledged(seg.ack)
+            out.arcs.append(self.machine.fire(Event.RCV_SYN_ACK))
             return out
         if self._is_duplicate(seg):
             self._duplicate(seg, out)
+            return out
+        if seg.seg_len and seg.seq != self.rcv_nxt:
+            # A gap before this segment: a lost segment is missing. Keep nothing and say again
+            # what we expect (a duplicate ACK); the sender will retransmit.
+            out.replies.append(self._segment("A", reason="out_of_order"))
             return out
         self._ack_field(seg, out)
         if seg.payload:
@@ -237,6 +250,11 @@ class Endpoint:
 
     def _syn_sent(self, seg: Segment, out: Received) -> None:
         acceptable_ack = seg.has_ack and seg.ack == self.snd_nxt
+        if seg.has_ack and not acceptable_ack and not seg.rst:
+            # RFC 9293 section 3.10.7.3: an ACK for something we never sent gets a reset;
+            # the segment is dropped and we stay in SYN-SENT.
+            out.replies.append(Segment(self.name, self.peer, "R", seg.ack, 0, reason="bad_ack"))
+            return
         if seg.rst:
             if acceptable_ack:
                 out.arcs.append(self.machine.fire(Event.RCV_RST))
@@ -254,6 +272,11 @@ class Endpoint:
         else:
             out.arcs.append(arc := self.machine.fire(Event.RCV_SYN))
         out.replies.extend(self._act(arc))
+
+    def _in_window(self, seq: int) -> bool:
+        if self.rcv_nxt is None:
+            return True
+        return seq_le(self.rcv_nxt, seq) and seq_lt(seq, seq_add(self.rcv_nxt, self.window))
 
     def _is_duplicate(self, seg: Segment) -> bool:
         """True when everything the segment occupies was received already."""
@@ -331,8 +354,13 @@ class Endpoint:
             # not messages.
             self.ack_owed = False
             chunks = [data[i : i + self.mss] for i in range(0, len(data), self.mss)] or [b""]
+            # Like Linux, set PSH only on the last segment of the write.
+            last = len(chunks) - 1
             return [
-                self._queue(self._segment("PA", payload=chunk, reason=arc.key)) for chunk in chunks
+                self._queue(
+                    self._segment("PA" if i == last else "A", payload=chunk, reason=arc.key)
+                )
+                for i, chunk in enumerate(chunks)
             ]
         if send is Send.FIN:
             self.ack_owed = False

@@ -85,13 +85,14 @@ def layer_names(pkt: Packet) -> list[str]:
     names = []
     layer = pkt
     while layer and not isinstance(layer, Raw):
-        names.append(layer.name if layer.name != "Ethernet" else "Ether")
+        names.append(_short(layer.name))
         layer = layer.payload
-    return [_short(n) for n in names]
+    return names
 
 
 def _short(name: str) -> str:
-    return {"Ether": "Ether", "IP": "IP", "TCP": "TCP"}.get(name, name)
+    """scapy's layer name as netlab and the JSON contract spell it ("Ethernet" -> "Ether")."""
+    return {"Ethernet": "Ether"}.get(name, name)
 
 
 @dataclass(frozen=True)

@@ -17,12 +17,12 @@ restarts the 2·MSL timer, and the reset answered to a segment for a CLOSED or L
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 from netlab.errors import ProtocolViolation
 
 
-class State(str, Enum):
+class State(StrEnum):
     """RFC 9293 connection states, with their RFC spellings as values."""
 
     CLOSED = "CLOSED"
@@ -37,11 +37,8 @@ class State(str, Enum):
     LAST_ACK = "LAST-ACK"
     TIME_WAIT = "TIME-WAIT"
 
-    def __str__(self) -> str:
-        return self.value
 
-
-class Event(str, Enum):
+class Event(StrEnum):
     """What can happen to a connection: a user call, an arriving segment, or a timer."""
 
     # user calls (RFC 9293 section 3.9)
@@ -62,11 +59,8 @@ class Event(str, Enum):
     TIMEOUT_RTO = "retransmission timeout"
     TIMEOUT_2MSL = "2MSL timeout"
 
-    def __str__(self) -> str:
-        return self.value
 
-
-class Send(str, Enum):
+class Send(StrEnum):
     """The segment (or none) a transition asks the endpoint to send."""
 
     NOTHING = "-"
@@ -77,9 +71,6 @@ class Send(str, Enum):
     DATA = "data"
     RST = "RST"
     RETRANSMIT = "retransmit"
-
-    def __str__(self) -> str:
-        return self.value
 
 
 @dataclass(frozen=True)

@@ -9,20 +9,12 @@ does not draw anything.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from netlab.i18n import Note
 
-@dataclass(frozen=True)
-class Note:
-    """A sentence to be said in the learner's language: a catalogue key and its parameters.
-
-    A parameter may itself be a Note (rendered first), e.g. a side's name.
-    """
-
-    key: str
-    params: Mapping[str, Any] = field(default_factory=dict)
+__all__ = ["Node", "Note", "Step", "Trace"]
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,92 @@
+"""The ``netlab`` command: the root typer app, its global options, and the one error handler.
+
+Owns parsing the global options (``--lang``, ``--no-color``, ``--traceback``, ``--version``),
+mounting the command groups, and turning every ``NetlabError``, usage error and Ctrl-C into
+``netlab: error: ...`` on stderr with the right exit status. Must stay light: importing this
+module imports neither scapy nor gevent (a test checks), so ``netlab --help`` starts fast.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import click
+import typer
+
+from netlab import __version__
+from netlab.cli import output, simulate, values
+from netlab.errors import ExitStatus, NetlabError
+from netlab.i18n import Note, render
+
+app = typer.Typer(
+    name="netlab",
+    help="A terminal lab for networking fundamentals: run each idea instead of reading about it.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+app.add_typer(simulate.app, name="simulate")
+
+
+def _version(flag: bool) -> None:
+    if flag:
+        print(f"netlab {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    lang: Annotated[
+        str | None, typer.Option("--lang", help="Language: en or zh (default: NETLAB_LANG, LANG).")
+    ] = None,
+    no_color: Annotated[bool, typer.Option("--no-color", help="Plain text, no colours.")] = False,
+    traceback: Annotated[
+        bool, typer.Option("--traceback", help="Show the Python traceback of an error.")
+    ] = False,
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
+    ] = False,
+) -> None:
+    """A terminal lab for networking fundamentals: run each idea instead of reading about it."""
+    output.current.no_color = no_color
+    output.current.traceback = traceback
+    output.use_lang(values.lang(lang))
+
+
+def _fail(message: str, status: int) -> int:
+    print(f"netlab: error: {message}", file=sys.stderr)
+    return status
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run netlab with ``argv``; return the exit status instead of exiting."""
+    args = sys.argv[1:] if argv is None else argv
+    output.current.traceback = "--traceback" in args
+    try:
+        result = app(args=args, prog_name="netlab", standalone_mode=False)
+        return int(result or 0)
+    except NetlabError as exc:
+        if output.current.traceback:
+            raise
+        return _fail(exc.render(output.current.lang), exc.status)
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except click.exceptions.Abort:
+        print("netlab: interrupted", file=sys.stderr)
+        return ExitStatus.INTERRUPTED
+    except click.ClickException as exc:
+        message = render(Note("errors.usage", {"text": exc.format_message()}), output.current.lang)
+        return _fail(message, ExitStatus.USAGE)
+    except KeyboardInterrupt:
+        print("netlab: interrupted", file=sys.stderr)
+        return ExitStatus.INTERRUPTED
+    except BrokenPipeError:
+        return ExitStatus.OK
+
+
+def run() -> None:
+    """Console-script entry point."""
+    sys.exit(main())

@@ -1,0 +1,357 @@
+"""``netlab simulate ...``: parse a scenario's options, build its Trace, hand it to the views.
+
+Owns the option declarations and their checking (through ``netlab.cli.values``), the order in
+which outputs are produced, and nothing else: protocol logic lives in ``netlab.sim``, drawing in
+``netlab.views``. Scenario and view modules are imported inside the commands, so ``--help``
+never loads scapy.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from netlab.cli import output, values
+from netlab.errors import OptionError, UsageError
+from netlab.i18n import Note, render, text
+
+app = typer.Typer(
+    help="Step-by-step simulations built from real scapy packets (nothing is sent on a wire).",
+    no_args_is_help=True,
+)
+
+MAX_MESSAGE = 4096
+MAX_TOTAL = 8192
+
+# -- options shared by the TCP scenarios -----------------------------------------------------------
+
+Client = Annotated[
+    str | None,
+    typer.Option(
+        "--client",
+        metavar="IP:PORT",
+        help="Client address and port (default 192.168.1.10:51000).",
+    ),
+]
+Server = Annotated[
+    str, typer.Option("--server", metavar="IP:PORT", help="Server address and port.")
+]
+IsnClient = Annotated[
+    str | None,
+    typer.Option("--isn-client", metavar="N", help="Client ISN, 0 to 4294967295 (default 1000)."),
+]
+IsnServer = Annotated[
+    str | None,
+    typer.Option("--isn-server", metavar="N", help="Server ISN, 0 to 4294967295 (default 5000)."),
+]
+Seed = Annotated[
+    str | None,
+    typer.Option(
+        "--seed", metavar="N", help="Random ISNs and ephemeral port, the same for the same N."
+    ),
+]
+Rtt = Annotated[
+    str, typer.Option("--rtt", metavar="SECONDS", help="Round-trip time between the hosts.")
+]
+LoseTimes = Annotated[
+    str,
+    typer.Option(
+        "--lose-times", metavar="N", help="Lose that segment N times in a row (1-6; RTO doubles)."
+    ),
+]
+Step = Annotated[
+    bool, typer.Option("--step", help="Play step by step: Enter for the next, q to quit.")
+]
+Detail = Annotated[
+    bool, typer.Option("--detail", help="Each packet layer by layer, every header field.")
+]
+Hexdump = Annotated[
+    bool, typer.Option("--hexdump", help="Each packet's bytes, with each layer's header marked.")
+]
+Pcap = Annotated[
+    str | None, typer.Option("--pcap", metavar="FILE", help="Save the packets for Wireshark.")
+]
+Json = Annotated[bool, typer.Option("--json", help="Print the trace as JSON (version 1).")]
+Svg = Annotated[
+    str | None, typer.Option("--svg", metavar="FILE", help="Save the diagram as an SVG picture.")
+]
+Lang = Annotated[str | None, typer.Option("--lang", metavar="en|zh", help="Language.")]
+Msl = Annotated[
+    str,
+    typer.Option(
+        "--msl", metavar="SECONDS", help="Maximum segment lifetime; TIME-WAIT lasts 2·MSL."
+    ),
+]
+
+
+@dataclass(frozen=True)
+class Views:
+    step: bool = False
+    detail: bool = False
+    hexdump: bool = False
+    pcap: Path | None = None
+    json: bool = False
+    svg: Path | None = None
+
+
+def _views(step, detail, hexdump, pcap, as_json, svg) -> Views:
+    if step and as_json:
+        raise values.combo("--step", "--json")
+    from netlab.views.output import check_writable
+
+    return Views(
+        step=step,
+        detail=detail,
+        hexdump=hexdump,
+        pcap=check_writable("--pcap", pcap) if pcap is not None else None,
+        json=as_json,
+        svg=check_writable("--svg", svg) if svg is not None else None,
+    )
+
+
+def _tcp_params(
+    client, server, isn_client, isn_server, seed, rtt, lose, lose_times, losses, msl="30"
+):
+    from netlab.sim.hosts import TcpParams
+
+    c_ip, c_port = values.ipv4_port("--client", client) if client else ("192.168.1.10", None)
+    s_ip, s_port = values.ipv4_port("--server", server)
+    if (c_ip, c_port) == (s_ip, s_port):
+        raise values.combo("--client", "--server")
+    isn_rule = values.allowed("isn")
+    lose_value = values.choice("--lose", lose, losses) if lose is not None else None
+    times = values.integer("--lose-times", lose_times, 1, 6, values.allowed("times"))
+    if times != 1 and lose_value is None:
+        raise values.requires("--lose-times", "--lose")
+    return TcpParams(
+        client_ip=c_ip,
+        client_port=c_port,
+        server_ip=s_ip,
+        server_port=s_port,
+        isn_client=values.integer("--isn-client", isn_client, 0, values.MAX_U32, isn_rule)
+        if isn_client is not None
+        else None,
+        isn_server=values.integer("--isn-server", isn_server, 0, values.MAX_U32, isn_rule)
+        if isn_server is not None
+        else None,
+        seed=values.integer("--seed", seed, 0, values.MAX_U32, values.allowed("seed"))
+        if seed is not None
+        else None,
+        rtt=values.seconds("--rtt", rtt, 0, 10, values.allowed("rtt")),
+        lose=lose_value,
+        lose_times=times,
+        msl=values.seconds("--msl", msl, 0, 3600, values.allowed("msl")),
+    )
+
+
+def show(trace, views: Views, lang: str) -> None:
+    """Hand a trace to every view the options asked for."""
+    from netlab.views import report
+
+    con = output.console()
+    ascii_only = output.ascii_only(con)
+    width = con.width
+    if views.json:
+        from netlab.views.json_export import dumps
+
+        print(dumps(trace, lang))
+    elif views.step:
+        from netlab.views.playback import play
+
+        finished = play(trace, con, lang, input, width, ascii_only)
+        if not finished:
+            return
+    else:
+        con.print(report.report(trace, lang, width, ascii_only))
+    if views.detail:
+        from netlab.views.detail import detail
+
+        con.print(detail(trace, lang, ascii_only))
+    if views.hexdump:
+        from netlab.views.hexdump import hexdump
+
+        con.print(hexdump(trace, lang))
+    notes = output.console(stderr=views.json)
+    if views.pcap is not None:
+        from netlab.views import pcap
+
+        count = pcap.write(trace, views.pcap)
+        notes.print(text("ui.wrote_pcap", lang, count=count, path=str(views.pcap)))
+        if any(s.lost for s in trace.steps):
+            notes.print(text("ui.pcap_lost_note", lang))
+    if views.svg is not None:
+        from netlab.views import svg
+
+        svg.write(report.report(trace, lang, 100), views.svg, render(trace.title, lang))
+        notes.print(text("ui.wrote_svg", lang, path=str(views.svg)))
+
+
+# -- commands ----------------------------------------------------------------------------------
+
+
+@app.command()
+def handshake(
+    client: Client = None,
+    server: Server = "203.0.113.10:80",
+    isn_client: IsnClient = None,
+    isn_server: IsnServer = None,
+    seed: Seed = None,
+    rtt: Rtt = "0.02",
+    lose: Annotated[
+        str | None,
+        typer.Option("--lose", metavar="syn|syn-ack|ack", help="Lose that segment on the way."),
+    ] = None,
+    lose_times: LoseTimes = "1",
+    step: Step = False,
+    detail: Detail = False,
+    hexdump: Hexdump = False,
+    pcap: Pcap = None,
+    as_json: Json = False,
+    svg: Svg = None,
+    lang: Lang = None,
+) -> None:
+    """The three-way handshake: SYN, SYN-ACK, ACK, with states and numbers explained."""
+    lang = output.use_lang(values.lang(lang))
+    from netlab.sim.handshake import LOSSES
+
+    params = _tcp_params(
+        client, server, isn_client, isn_server, seed, rtt, lose, lose_times, LOSSES
+    )
+    views = _views(step, detail, hexdump, pcap, as_json, svg)
+    from netlab.sim import handshake as scenario
+
+    show(scenario.build(params), views, lang)
+
+
+@app.command()
+def close(
+    initiator: Annotated[
+        str, typer.Option("--initiator", metavar="client|server", help="Who calls close() first.")
+    ] = "client",
+    simultaneous: Annotated[
+        bool, typer.Option("--simultaneous", help="Both sides close at once (CLOSING state).")
+    ] = False,
+    merge: Annotated[
+        bool, typer.Option("--merge", help="The passive side's ACK rides on its FIN (3 segments).")
+    ] = False,
+    half_close: Annotated[
+        bool, typer.Option("--half-close", help="The passive side still sends data in CLOSE-WAIT.")
+    ] = False,
+    data: Annotated[
+        str | None,
+        typer.Option("--data", metavar="TEXT", help="What the passive side sends (--half-close)."),
+    ] = None,
+    msl: Msl = "30",
+    lose: Annotated[
+        str | None,
+        typer.Option("--lose", metavar="fin|ack", help="Lose the first FIN, or the final ACK."),
+    ] = None,
+    lose_times: LoseTimes = "1",
+    client: Client = None,
+    server: Server = "203.0.113.10:80",
+    isn_client: IsnClient = None,
+    isn_server: IsnServer = None,
+    seed: Seed = None,
+    rtt: Rtt = "0.02",
+    step: Step = False,
+    detail: Detail = False,
+    hexdump: Hexdump = False,
+    pcap: Pcap = None,
+    as_json: Json = False,
+    svg: Svg = None,
+    lang: Lang = None,
+) -> None:
+    """The four-way close from ESTABLISHED, with TIME-WAIT and its 2·MSL timer."""
+    lang = output.use_lang(values.lang(lang))
+    from netlab.sim import close as scenario
+
+    who = values.choice("--initiator", initiator, ("client", "server"))
+    if simultaneous:
+        for flag, used in (("--merge", merge), ("--half-close", half_close), ("--lose", lose)):
+            if used:
+                raise values.combo("--simultaneous", flag)
+    if merge and half_close:
+        raise values.combo("--merge", "--half-close")
+    if data is not None and not half_close:
+        raise values.requires("--data", "--half-close")
+    payload = values.text_bytes("--data", [data], MAX_MESSAGE, MAX_MESSAGE) if data else [b"bye"]
+    params = _tcp_params(
+        client, server, isn_client, isn_server, seed, rtt, lose, lose_times, scenario.LOSSES, msl
+    )
+    views = _views(step, detail, hexdump, pcap, as_json, svg)
+    options = scenario.CloseOptions(
+        initiator=who,
+        simultaneous=simultaneous,
+        merge=merge,
+        half_close=half_close,
+        data=payload[0],
+    )
+    show(scenario.build(params, options), views, lang)
+
+
+@app.command("tcp")
+def tcp_connection(
+    data: Annotated[
+        list[str] | None,
+        typer.Option("--data", metavar="TEXT", help="A message from the client (repeatable)."),
+    ] = None,
+    reply: Annotated[
+        list[str] | None,
+        typer.Option("--reply", metavar="TEXT", help="A message from the server (repeatable)."),
+    ] = None,
+    msl: Msl = "30",
+    client: Client = None,
+    server: Server = "203.0.113.10:80",
+    isn_client: IsnClient = None,
+    isn_server: IsnServer = None,
+    seed: Seed = None,
+    rtt: Rtt = "0.02",
+    step: Step = False,
+    detail: Detail = False,
+    hexdump: Hexdump = False,
+    pcap: Pcap = None,
+    as_json: Json = False,
+    svg: Svg = None,
+    lang: Lang = None,
+) -> None:
+    """A whole connection: handshake, data both ways (ACKs count bytes), close."""
+    lang = output.use_lang(values.lang(lang))
+    sent = values.text_bytes("--data", data or [], MAX_MESSAGE, MAX_TOTAL)
+    answers = values.text_bytes("--reply", reply or [], MAX_MESSAGE, MAX_TOTAL)
+    params = _tcp_params(client, server, isn_client, isn_server, seed, rtt, None, "1", (), msl)
+    views = _views(step, detail, hexdump, pcap, as_json, svg)
+    from netlab.sim import connection as scenario
+
+    show(scenario.build(params, sent, answers), views, lang)
+
+
+@app.command()
+def states(
+    state: Annotated[
+        str | None,
+        typer.Option("--state", metavar="NAME", help="Only this state's ways in and out."),
+    ] = None,
+    lang: Lang = None,
+) -> None:
+    """The TCP state machine: RFC 9293's transition table."""
+    lang = output.use_lang(values.lang(lang))
+    from netlab.sim.tcp import State, parse_state
+    from netlab.views import states as view
+
+    con = output.console()
+    ascii_only = output.ascii_only(con)
+    if state is None:
+        con.print(view.full_table(lang, ascii_only))
+        return
+    try:
+        chosen = parse_state(state)
+    except KeyError:
+        names = ", ".join(s.value for s in State)
+        raise UsageError(Note("errors.state_unknown", {"value": state, "choices": names})) from None
+    con.print(view.one_state(chosen, lang, ascii_only))
+
+
+__all__ = ["OptionError", "app"]

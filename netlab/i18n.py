@@ -1,0 +1,81 @@
+"""Every sentence a learner reads, in English and Chinese.
+
+Owns ``Note`` (a catalogue key with parameters: what the core returns instead of text), the
+catalogues ``netlab/locales/en.toml`` and ``zh.toml`` (nested tables flattened to dotted keys),
+the choice of language (``--lang``, then ``NETLAB_LANG``, then ``LANG``, then English) and
+``render``. Core code never builds user-facing sentences itself; it returns Notes.
+Light on purpose: imported by ``netlab --help``.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from typing import Any
+
+LANGS = ("en", "zh")
+
+
+@dataclass(frozen=True)
+class Note:
+    """A sentence to be said in the learner's language: a catalogue key and its parameters.
+
+    A parameter may itself be a Note (rendered first), e.g. a side's name.
+    """
+
+    key: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+
+def lang_from_env(environ: Mapping[str, str] | None = None) -> str:
+    """The default language: NETLAB_LANG, then LANG (``zh_CN.UTF-8`` -> zh), then English."""
+    env = os.environ if environ is None else environ
+    for var in ("NETLAB_LANG", "LANG"):
+        value = env.get(var, "").strip().lower()
+        if value:
+            code = value.split("_")[0].split(".")[0].split("-")[0]
+            if code in LANGS:
+                return code
+            if var == "NETLAB_LANG":
+                continue
+    return "en"
+
+
+def _flatten(table: Mapping[str, Any], prefix: str = "") -> dict[str, str]:
+    out: dict[str, str] = {}
+    for key, value in table.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, Mapping):
+            out.update(_flatten(value, name + "."))
+        else:
+            out[name] = str(value)
+    return out
+
+
+@cache
+def catalogue(lang: str) -> dict[str, str]:
+    """All messages of one language, by dotted key."""
+    text = resources.files("netlab.locales").joinpath(f"{lang}.toml").read_text("utf-8")
+    return _flatten(tomllib.loads(text))
+
+
+def text(key: str, lang: str, **params: Any) -> str:
+    """The message ``key`` in ``lang`` with its parameters filled in.
+
+    A key missing from the catalogue falls back to English, then to the key itself, so a
+    missing translation never crashes a command (a test makes sure none is missing).
+    """
+    template = catalogue(lang).get(key) or catalogue("en").get(key) or key
+    values = {k: render(v, lang) if isinstance(v, Note) else v for k, v in params.items()}
+    try:
+        return template.format(**values)
+    except (KeyError, IndexError, ValueError):
+        return template
+
+
+def render(note: Note, lang: str) -> str:
+    return text(note.key, lang, **dict(note.params))

@@ -1,0 +1,65 @@
+"""``--hexdump``: the bytes of each packet, with the header of each layer marked.
+
+Owns the hex dump layout: offset, sixteen bytes, their ASCII, and the layers those bytes belong
+to; each layer's bytes in its own colour, plus a legend with byte ranges so the marking survives
+plain-text output.
+"""
+
+from __future__ import annotations
+
+from rich.console import Group
+from rich.text import Text
+
+from netlab.i18n import text
+from netlab.sim.trace import Step, Trace
+from netlab.views.detail import LAYER_STYLE, layer_title
+from netlab.views.labels import summary
+
+PER_LINE = 16
+
+
+def _owner(spans: list[tuple[str, int, int]], offset: int) -> str:
+    for name, start, end in spans:
+        if start <= offset < end:
+            return name
+    return "Payload"
+
+
+def step_hexdump(step: Step, lang: str) -> Group:
+    from netlab.sim.packets import frame_bytes, layers
+
+    data = frame_bytes(step.packet)
+    spans = [(lay.name, lay.start, lay.start + lay.header_len) for lay in layers(step.packet)]
+    title = Text(
+        text("ui.hexdump_title", lang, n=step.index, summary=summary(step), size=len(data)),
+        style="bold",
+    )
+    legend = Text(text("ui.hexdump_legend", lang) + ": ")
+    for i, (name, start, end) in enumerate(spans):
+        if i:
+            legend.append("; ")
+        label = text("ui.payload", lang) if name == "Payload" else layer_title(name)
+        legend.append(
+            text("ui.layer_bytes", lang, name=label, start=start, end=end - 1, count=end - start),
+            style=LAYER_STYLE.get(name, ""),
+        )
+    lines = []
+    for base in range(0, len(data), PER_LINE):
+        chunk = data[base : base + PER_LINE]
+        line = Text(f"{base:04x}  ")
+        owners = []
+        for i, byte in enumerate(chunk):
+            owner = _owner(spans, base + i)
+            if owner not in owners:
+                owners.append(owner)
+            line.append(f"{byte:02x}", style=LAYER_STYLE.get(owner, ""))
+            line.append("  " if i == 7 else " ")
+        line.append("   " * (PER_LINE - len(chunk)) + (" " if len(chunk) <= 8 else ""))
+        line.append(" " + "".join(chr(b) if 32 <= b < 127 else "." for b in chunk))
+        line.append(" " * (PER_LINE - len(chunk)) + "  " + "|".join(owners), style="dim")
+        lines.append(line)
+    return Group(title, legend, *lines, Text(""))
+
+
+def hexdump(trace: Trace, lang: str) -> Group:
+    return Group(*(step_hexdump(s, lang) for s in trace.steps if s.packet is not None))

@@ -1,0 +1,81 @@
+"""How a step is named in every view: flag names, arrow labels, directions, times.
+
+Owns the small pieces of text the timeline, the step table, playback and JSON all share, so
+they agree. Reads Traces only; the TCP fields of a packet come from ``netlab.sim.packets``
+(imported lazily: only traces that carry packets need scapy).
+"""
+
+from __future__ import annotations
+
+from netlab.i18n import render, text
+from netlab.sim.trace import Step, Trace
+
+# Wireshark's order and spelling of the TCP flags it shows in brackets.
+_FLAG_ORDER = (("S", "SYN"), ("F", "FIN"), ("R", "RST"), ("P", "PSH"), ("A", "ACK"), ("U", "URG"))
+
+
+def flag_names(flags: str) -> str:
+    """scapy's flag string to names: "SA" -> "SYN,ACK", "FA" -> "FIN,ACK", "PA" -> "PSH,ACK"."""
+    return ",".join(name for letter, name in _FLAG_ORDER if letter in flags)
+
+
+def tcp_fields(step: Step) -> dict[str, object] | None:
+    """flags, seq, ack, len of a step's TCP segment, or None for a local event."""
+    if step.packet is None:
+        return None
+    from netlab.sim.packets import tcp_summary
+
+    return tcp_summary(step.packet)
+
+
+def summary(step: Step) -> str:
+    """A short name for the step: the segment's flags ("SYN,ACK"), or the local event."""
+    fields = tcp_fields(step)
+    if fields is None:
+        return step.summary
+    return flag_names(str(fields["flags"]))
+
+
+def arrow_label(step: Step, lang: str) -> str:
+    """What is written on a segment's arrow: flags, seq, ack and length."""
+    f = tcp_fields(step)
+    if f is None:
+        return step.summary
+    label = f"{flag_names(str(f['flags']))} seq={f['seq']} ack={f['ack']} len={f['len']}"
+    if step.retransmission:
+        label += f" ({text('ui.retransmission', lang)})"
+    return label
+
+
+def side_name(trace: Trace, name: str, lang: str) -> str:
+    return text(f"role.{name}", lang) if trace.node(name).role in ("client", "server") else name
+
+
+def direction(trace: Trace, step: Step, lang: str, ascii_only: bool = False) -> str:
+    """ "client → server" (or the local event's node)."""
+    src = side_name(trace, step.src, lang)
+    if step.dst is None:
+        return src
+    arrow = "->" if ascii_only else "→"
+    return f"{src} {arrow} {side_name(trace, step.dst, lang)}"
+
+
+def arrow(trace: Trace, step: Step, ascii_only: bool = False) -> str:
+    """The direction as one arrow between the first two endpoints, as in the diagram; a local
+    event is a mark on its side."""
+    left = trace.endpoints[0]
+    if step.dst is None:
+        mark = "*" if ascii_only else "◆"
+        return f"{mark}  " if step.src == left else f"  {mark}"
+    if step.src == left:
+        return "->" if ascii_only else "─▶"
+    return "<-" if ascii_only else "◀─"
+
+
+def seconds(t: float) -> str:
+    return f"{t:.3f}"
+
+
+def explanation(step: Step, lang: str) -> str:
+    """All the step's notes as one paragraph."""
+    return " ".join(render(n, lang) for n in step.notes)

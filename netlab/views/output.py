@@ -1,0 +1,47 @@
+"""Files netlab writes (pcap, SVG): checking the path first, then writing atomically.
+
+Owns ``check_writable`` (run before any work, so a bad ``--pcap``/``--svg`` path fails at once
+and nothing is half-written) and ``write_text_atomically``. Errors are ``OutputError`` with a
+message naming the path and the reason.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from netlab.errors import OutputError
+from netlab.i18n import Note
+
+
+def check_writable(option: str, value: str) -> Path:
+    """Return ``value`` as a Path if a file can be created there; raise OutputError if not."""
+    path = Path(value).expanduser()
+    folder = path.parent if str(path.parent) else Path(".")
+
+    def fail(reason: Note) -> OutputError:
+        return OutputError(Note("errors.output", {"path": f"{option} {value}", "reason": reason}))
+
+    if not value or path.name in ("", ".", ".."):
+        raise fail(Note("errors.is_folder", {"path": value}))
+    if path.is_dir():
+        raise fail(Note("errors.is_folder", {"path": value}))
+    if not folder.exists():
+        raise fail(Note("errors.no_folder", {"folder": str(folder)}))
+    if not folder.is_dir():
+        raise fail(Note("errors.not_a_folder", {"folder": str(folder)}))
+    if not os.access(folder, os.W_OK | os.X_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        raise fail(Note("errors.no_permission", {"folder": str(folder)}))
+    return path
+
+
+def write_text_atomically(path: Path, content: str) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(content)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

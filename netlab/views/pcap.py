@@ -1,0 +1,31 @@
+"""``--pcap``: the packets of a Trace as a pcap file Wireshark opens.
+
+Owns which steps become frames (every step with a packet, lost ones included, as captured by
+their sender before the loss) and their timestamps (the scenario's clock). The bytes and the
+atomic write come from ``netlab.sim.packets``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from netlab.errors import OutputError
+from netlab.i18n import Note
+from netlab.sim.trace import Trace
+
+
+def frames(trace: Trace) -> list[tuple[float, object]]:
+    return [(s.time, s.packet) for s in trace.steps if s.packet is not None]
+
+
+def write(trace: Trace, path: Path) -> int:
+    """Write the trace's frames to ``path``; return how many were written."""
+    from netlab.sim.packets import write_pcap
+
+    items = frames(trace)
+    try:
+        write_pcap(path, items)
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise OutputError(Note("errors.output", {"path": str(path), "reason": reason})) from exc
+    return len(items)
