@@ -11,7 +11,6 @@ from __future__ import annotations
 import sys
 from typing import Annotated
 
-import click
 import typer
 
 from netlab import __version__
@@ -21,13 +20,14 @@ from netlab.i18n import Note, render
 
 app = typer.Typer(
     name="netlab",
-    help="A terminal lab for networking fundamentals: run each idea instead of reading about it.",
+    help=output.h("app"),
     no_args_is_help=True,
+    rich_markup_mode=None,
     add_completion=False,
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-app.add_typer(simulate.app, name="simulate")
+app.add_typer(simulate.app, name="simulate", help=output.h("simulate"))
 
 
 def _version(flag: bool) -> None:
@@ -39,15 +39,13 @@ def _version(flag: bool) -> None:
 @app.callback()
 def root(
     lang: Annotated[
-        str | None, typer.Option("--lang", help="Language: en or zh (default: NETLAB_LANG, LANG).")
+        str | None, typer.Option("--lang", metavar="en|zh", help=output.h("opt.lang_global"))
     ] = None,
-    no_color: Annotated[bool, typer.Option("--no-color", help="Plain text, no colours.")] = False,
-    traceback: Annotated[
-        bool, typer.Option("--traceback", help="Show the Python traceback of an error.")
-    ] = False,
+    no_color: Annotated[bool, typer.Option("--no-color", help=output.h("opt.no_color"))] = False,
+    traceback: Annotated[bool, typer.Option("--traceback", help=output.h("opt.traceback"))] = False,
     version: Annotated[
         bool,
-        typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
+        typer.Option("--version", callback=_version, is_eager=True, help=output.h("opt.version")),
     ] = False,
 ) -> None:
     """A terminal lab for networking fundamentals: run each idea instead of reading about it."""
@@ -72,12 +70,15 @@ def main(argv: list[str] | None = None) -> int:
         if output.current.traceback:
             raise
         return _fail(exc.render(output.current.lang), exc.status)
-    except click.exceptions.Exit as exc:
+    except typer.Exit as exc:
         return exc.exit_code
-    except click.exceptions.Abort:
+    except typer.Abort:
         print("netlab: interrupted", file=sys.stderr)
         return ExitStatus.INTERRUPTED
-    except click.ClickException as exc:
+    except typer.TyperException as exc:
+        if type(exc).__name__ == "NoArgsIsHelpError":  # bare `netlab` or `netlab simulate`
+            print(exc.format_message())
+            return ExitStatus.OK
         message = render(Note("errors.usage", {"text": exc.format_message()}), output.current.lang)
         return _fail(message, ExitStatus.USAGE)
     except KeyboardInterrupt:

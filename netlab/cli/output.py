@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from rich.console import Console
+from netlab.i18n import LANGS, lang_from_env
 
-from netlab.i18n import lang_from_env
+if TYPE_CHECKING:  # rich is imported only when something is printed
+    from rich.console import Console
 
 
 @dataclass
@@ -26,6 +28,27 @@ class Settings:
 current = Settings(lang=lang_from_env())
 
 
+def _lang_from_argv(argv: list[str]) -> str | None:
+    for i, arg in enumerate(argv):
+        if arg == "--lang" and i + 1 < len(argv):
+            return argv[i + 1].strip().lower()
+        if arg.startswith("--lang="):
+            return arg.split("=", 1)[1].strip().lower()
+    return None
+
+
+#: The language of ``--help`` texts: they are fixed when the commands are defined, before the
+#: options are parsed, so ``--lang`` is read from the command line directly.
+HELP_LANG = _lang_from_argv(sys.argv[1:]) if _lang_from_argv(sys.argv[1:]) in LANGS else None
+
+
+def h(key: str) -> str:
+    """The help text ``help.<key>`` in the language of this run."""
+    from netlab.i18n import text
+
+    return text(f"help.{key}", HELP_LANG or current.lang)
+
+
 def use_lang(lang: str | None) -> str:
     """Make ``lang`` (if given) the language of this run and return the language in force."""
     if lang:
@@ -34,6 +57,8 @@ def use_lang(lang: str | None) -> str:
 
 
 def console(stderr: bool = False) -> Console:
+    from rich.console import Console
+
     return Console(
         file=sys.stderr if stderr else sys.stdout,
         no_color=current.no_color,

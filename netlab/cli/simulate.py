@@ -19,8 +19,9 @@ from netlab.errors import OptionError, UsageError
 from netlab.i18n import Note, render, text
 
 app = typer.Typer(
-    help="Step-by-step simulations built from real scapy packets (nothing is sent on a wire).",
+    help=output.h("simulate"),
     no_args_is_help=True,
+    rich_markup_mode=None,
 )
 
 MAX_MESSAGE = 4096
@@ -33,57 +34,37 @@ Client = Annotated[
     typer.Option(
         "--client",
         metavar="IP:PORT",
-        help="Client address and port (default 192.168.1.10:51000).",
+        help=output.h("opt.client"),
     ),
 ]
-Server = Annotated[
-    str, typer.Option("--server", metavar="IP:PORT", help="Server address and port.")
-]
+Server = Annotated[str, typer.Option("--server", metavar="IP:PORT", help=output.h("opt.server"))]
 IsnClient = Annotated[
     str | None,
-    typer.Option("--isn-client", metavar="N", help="Client ISN, 0 to 4294967295 (default 1000)."),
+    typer.Option("--isn-client", metavar="N", help=output.h("opt.isn_client")),
 ]
 IsnServer = Annotated[
     str | None,
-    typer.Option("--isn-server", metavar="N", help="Server ISN, 0 to 4294967295 (default 5000)."),
+    typer.Option("--isn-server", metavar="N", help=output.h("opt.isn_server")),
 ]
 Seed = Annotated[
     str | None,
-    typer.Option(
-        "--seed", metavar="N", help="Random ISNs and ephemeral port, the same for the same N."
-    ),
+    typer.Option("--seed", metavar="N", help=output.h("opt.seed")),
 ]
-Rtt = Annotated[
-    str, typer.Option("--rtt", metavar="SECONDS", help="Round-trip time between the hosts.")
-]
+Rtt = Annotated[str, typer.Option("--rtt", metavar="SECONDS", help=output.h("opt.rtt"))]
 LoseTimes = Annotated[
     str,
-    typer.Option(
-        "--lose-times", metavar="N", help="Lose that segment N times in a row (1-6; RTO doubles)."
-    ),
+    typer.Option("--lose-times", metavar="N", help=output.h("opt.lose_times")),
 ]
-Step = Annotated[
-    bool, typer.Option("--step", help="Play step by step: Enter for the next, q to quit.")
-]
-Detail = Annotated[
-    bool, typer.Option("--detail", help="Each packet layer by layer, every header field.")
-]
-Hexdump = Annotated[
-    bool, typer.Option("--hexdump", help="Each packet's bytes, with each layer's header marked.")
-]
-Pcap = Annotated[
-    str | None, typer.Option("--pcap", metavar="FILE", help="Save the packets for Wireshark.")
-]
-Json = Annotated[bool, typer.Option("--json", help="Print the trace as JSON (version 1).")]
-Svg = Annotated[
-    str | None, typer.Option("--svg", metavar="FILE", help="Save the diagram as an SVG picture.")
-]
-Lang = Annotated[str | None, typer.Option("--lang", metavar="en|zh", help="Language.")]
+Step = Annotated[bool, typer.Option("--step", help=output.h("opt.step"))]
+Detail = Annotated[bool, typer.Option("--detail", help=output.h("opt.detail"))]
+Hexdump = Annotated[bool, typer.Option("--hexdump", help=output.h("opt.hexdump"))]
+Pcap = Annotated[str | None, typer.Option("--pcap", metavar="FILE", help=output.h("opt.pcap"))]
+Json = Annotated[bool, typer.Option("--json", help=output.h("opt.json"))]
+Svg = Annotated[str | None, typer.Option("--svg", metavar="FILE", help=output.h("opt.svg"))]
+Lang = Annotated[str | None, typer.Option("--lang", metavar="en|zh", help=output.h("opt.lang"))]
 Msl = Annotated[
     str,
-    typer.Option(
-        "--msl", metavar="SECONDS", help="Maximum segment lifetime; TIME-WAIT lasts 2·MSL."
-    ),
+    typer.Option("--msl", metavar="SECONDS", help=output.h("opt.msl")),
 ]
 
 
@@ -180,6 +161,7 @@ def show(trace, views: Views, lang: str) -> None:
 
         count = pcap.write(trace, views.pcap)
         notes.print(text("ui.wrote_pcap", lang, count=count, path=str(views.pcap)))
+        notes.print(text("ui.pcap_relative", lang))
         if any(s.lost for s in trace.steps):
             notes.print(text("ui.pcap_lost_note", lang))
     if views.svg is not None:
@@ -192,7 +174,7 @@ def show(trace, views: Views, lang: str) -> None:
 # -- commands ----------------------------------------------------------------------------------
 
 
-@app.command()
+@app.command(help=output.h("handshake"))
 def handshake(
     client: Client = None,
     server: Server = "203.0.113.10:80",
@@ -202,7 +184,7 @@ def handshake(
     rtt: Rtt = "0.02",
     lose: Annotated[
         str | None,
-        typer.Option("--lose", metavar="syn|syn-ack|ack", help="Lose that segment on the way."),
+        typer.Option("--lose", metavar="syn|syn-ack|ack", help=output.h("opt.lose_handshake")),
     ] = None,
     lose_times: LoseTimes = "1",
     step: Step = False,
@@ -226,28 +208,26 @@ def handshake(
     show(scenario.build(params), views, lang)
 
 
-@app.command()
+@app.command(help=output.h("close"))
 def close(
     initiator: Annotated[
-        str, typer.Option("--initiator", metavar="client|server", help="Who calls close() first.")
+        str, typer.Option("--initiator", metavar="client|server", help=output.h("opt.initiator"))
     ] = "client",
     simultaneous: Annotated[
-        bool, typer.Option("--simultaneous", help="Both sides close at once (CLOSING state).")
+        bool, typer.Option("--simultaneous", help=output.h("opt.simultaneous"))
     ] = False,
-    merge: Annotated[
-        bool, typer.Option("--merge", help="The passive side's ACK rides on its FIN (3 segments).")
-    ] = False,
+    merge: Annotated[bool, typer.Option("--merge", help=output.h("opt.merge"))] = False,
     half_close: Annotated[
-        bool, typer.Option("--half-close", help="The passive side still sends data in CLOSE-WAIT.")
+        bool, typer.Option("--half-close", help=output.h("opt.half_close"))
     ] = False,
     data: Annotated[
         str | None,
-        typer.Option("--data", metavar="TEXT", help="What the passive side sends (--half-close)."),
+        typer.Option("--data", metavar="TEXT", help=output.h("opt.data_close")),
     ] = None,
     msl: Msl = "30",
     lose: Annotated[
         str | None,
-        typer.Option("--lose", metavar="fin|ack", help="Lose the first FIN, or the final ACK."),
+        typer.Option("--lose", metavar="fin|ack", help=output.h("opt.lose_close")),
     ] = None,
     lose_times: LoseTimes = "1",
     client: Client = None,
@@ -292,15 +272,15 @@ def close(
     show(scenario.build(params, options), views, lang)
 
 
-@app.command("tcp")
+@app.command("tcp", help=output.h("tcp"))
 def tcp_connection(
     data: Annotated[
         list[str] | None,
-        typer.Option("--data", metavar="TEXT", help="A message from the client (repeatable)."),
+        typer.Option("--data", metavar="TEXT", help=output.h("opt.data_tcp")),
     ] = None,
     reply: Annotated[
         list[str] | None,
-        typer.Option("--reply", metavar="TEXT", help="A message from the server (repeatable)."),
+        typer.Option("--reply", metavar="TEXT", help=output.h("opt.reply")),
     ] = None,
     msl: Msl = "30",
     client: Client = None,
@@ -328,11 +308,11 @@ def tcp_connection(
     show(scenario.build(params, sent, answers), views, lang)
 
 
-@app.command()
+@app.command(help=output.h("states"))
 def states(
     state: Annotated[
         str | None,
-        typer.Option("--state", metavar="NAME", help="Only this state's ways in and out."),
+        typer.Option("--state", metavar="NAME", help=output.h("opt.state")),
     ] = None,
     lang: Lang = None,
 ) -> None:

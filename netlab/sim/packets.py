@@ -9,16 +9,17 @@ on a wire: there is no send function.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 
 from scapy.layers.inet import IP, TCP
 from scapy.layers.l2 import Ether
 from scapy.packet import Packet, Raw
 from scapy.utils import PcapWriter
+
+from netlab.files import atomic_write
 
 #: pcap timestamps start here (2026-01-01 00:00:00 UTC), so exports are byte-for-byte stable.
 PCAP_EPOCH = 1_767_225_600
@@ -149,21 +150,13 @@ def checksums_ok(pkt: Packet) -> bool:
 
 
 def write_pcap(path: Path, frames: Iterable[tuple[float, Packet]]) -> None:
-    """Write ``(time, frame)`` pairs to a pcap file, atomically: a temporary file in the same
-    folder is renamed over ``path`` only once it is complete."""
-    folder = path.parent
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    os.close(fd)
-    try:
-        writer = PcapWriter(tmp, linktype=1, sync=False)
+    """Write ``(time, frame)`` pairs to a pcap file, atomically (no partial file on error)."""
+    with atomic_write(path) as tmp:
+        writer = PcapWriter(str(tmp), linktype=1, sync=False)
         try:
             for when, frame in frames:
-                frame = frame.copy()
-                frame.time = PCAP_EPOCH + when
-                writer.write(frame)
+                stamped = frame.copy()
+                stamped.time = PCAP_EPOCH + Decimal(str(when))
+                writer.write(stamped)
         finally:
             writer.close()
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

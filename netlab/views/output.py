@@ -1,17 +1,17 @@
 """Files netlab writes (pcap, SVG): checking the path first, then writing atomically.
 
 Owns ``check_writable`` (run before any work, so a bad ``--pcap``/``--svg`` path fails at once
-and nothing is half-written) and ``write_text_atomically``. Errors are ``OutputError`` with a
-message naming the path and the reason.
+and nothing is half-written) and ``write_text_atomically`` (through ``netlab.files``). Errors
+are ``OutputError`` with a message naming the path and the reason.
 """
 
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
 from netlab.errors import OutputError
+from netlab.files import atomic_write
 from netlab.i18n import Note
 
 
@@ -37,11 +37,5 @@ def check_writable(option: str, value: str) -> Path:
 
 
 def write_text_atomically(path: Path, content: str) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(content)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_write(path) as tmp:
+        tmp.write_text(content, encoding="utf-8")

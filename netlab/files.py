@@ -1,0 +1,35 @@
+"""Creating output files atomically.
+
+Owns ``atomic_write``: a context manager that yields a temporary path in the destination's
+folder and renames it over the destination only when the block finishes without error, so a
+failed or interrupted export never leaves a partial file. The result gets ordinary permissions
+(0666 less the umask), like a file opened with ``open(path, "w")``.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+@contextmanager
+def atomic_write(path: Path) -> Iterator[Path]:
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        yield tmp
+        os.chmod(tmp, 0o666 & ~_umask())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise

@@ -1,0 +1,64 @@
+"""Fixtures for tests that use the real tools of the machine (tshark).
+
+A missing tool skips its tests with the reason, except in CI: with ``NETLAB_REQUIRE_TSHARK=1``
+(set by ``.ci/run``) a missing or broken tshark fails them, so a CI job can't go green by
+skipping everything that reads our pcaps.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+REQUIRE_TSHARK = "NETLAB_REQUIRE_TSHARK"
+
+
+@dataclass(frozen=True)
+class Tshark:
+    """A tshark that runs, with an empty configuration folder of its own
+    (``WIRESHARK_CONFIG_DIR``), so the preferences of whoever runs the tests can't change what
+    it reports."""
+
+    path: str
+    config_dir: Path
+
+    def run(self, *args: str | os.PathLike[str]) -> subprocess.CompletedProcess[str]:
+        """Run tshark with ``args``; fail the test, with its stderr, unless it exits with 0."""
+        env = {**os.environ, "WIRESHARK_CONFIG_DIR": str(self.config_dir), "LC_ALL": "C.UTF-8"}
+        command = [self.path, *map(str, args)]
+        done = subprocess.run(
+            command, capture_output=True, text=True, env=env, timeout=120, check=False
+        )
+        if done.returncode != 0:
+            pytest.fail(
+                f"{' '.join(command)} exited with {done.returncode}:\n{done.stderr}", pytrace=False
+            )
+        return done
+
+
+def _unavailable(reason: str) -> None:
+    if os.environ.get(REQUIRE_TSHARK) == "1":
+        pytest.fail(f"{reason}; {REQUIRE_TSHARK}=1 requires it", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def tshark(tmp_path_factory: pytest.TempPathFactory) -> Tshark:
+    """tshark, or a skip (a failure with ``NETLAB_REQUIRE_TSHARK=1``) when it is missing."""
+    path = shutil.which("tshark")
+    if path is None:
+        _unavailable("tshark is not installed (Debian/Ubuntu: apt-get install tshark)")
+    try:
+        probe = subprocess.run(
+            [path, "--version"], capture_output=True, text=True, timeout=60, check=False
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        _unavailable(f"tshark at {path} does not run: {exc}")
+    if probe.returncode != 0 or not probe.stdout.startswith("TShark"):
+        _unavailable(f"tshark at {path} does not run: {probe.stderr.strip()[:300]}")
+    return Tshark(path=path, config_dir=tmp_path_factory.mktemp("wireshark-config"))
