@@ -52,6 +52,8 @@ class OptionError(UsageError):
 
     def __init__(self, option: str, value: object, allowed: Note) -> None:
         shown = str(value)
+        if len(shown) > 60:  # a pasted megabyte must not become the error line
+            shown = shown[:57] + "…"
         super().__init__(
             Note("errors.option", {"option": option, "value": shown, "allowed": allowed})
         )

@@ -101,7 +101,7 @@ def _tcp_params(
     c_ip, c_port = values.ipv4_port("--client", client) if client else ("192.168.1.10", None)
     s_ip, s_port = values.ipv4_port("--server", server)
     if (c_ip, c_port) == (s_ip, s_port):
-        raise values.combo("--client", "--server")
+        raise UsageError(Note("errors.same_endpoint", {"value": f"{s_ip}:{s_port}"}))
     isn_rule = values.allowed("isn")
     lose_value = values.choice("--lose", lose, losses) if lose is not None else None
     times = values.integer("--lose-times", lose_times, 1, 6, values.allowed("times"))
@@ -160,7 +160,7 @@ def show(trace, views: Views, lang: str) -> None:
         from netlab.views import pcap
 
         count = pcap.write(trace, views.pcap)
-        notes.print(text("ui.wrote_pcap", lang, count=count, path=str(views.pcap)))
+        notes.print(text("ui.wrote_pcap", lang, count=count, path=views.pcap), soft_wrap=True)
         notes.print(text("ui.pcap_relative", lang))
         if any(s.lost for s in trace.steps):
             notes.print(text("ui.pcap_lost_note", lang))
@@ -168,7 +168,7 @@ def show(trace, views: Views, lang: str) -> None:
         from netlab.views import svg
 
         svg.write(report.report(trace, lang, 100), views.svg, render(trace.title, lang))
-        notes.print(text("ui.wrote_svg", lang, path=str(views.svg)))
+        notes.print(text("ui.wrote_svg", lang, path=views.svg), soft_wrap=True)
 
 
 # -- commands ----------------------------------------------------------------------------------
@@ -322,16 +322,15 @@ def states(
     from netlab.views import states as view
 
     con = output.console()
-    ascii_only = output.ascii_only(con)
     if state is None:
-        con.print(view.full_table(lang, ascii_only))
+        con.print(view.full_table(lang))
         return
     try:
         chosen = parse_state(state)
     except KeyError:
         names = ", ".join(s.value for s in State)
         raise UsageError(Note("errors.state_unknown", {"value": state, "choices": names})) from None
-    con.print(view.one_state(chosen, lang, ascii_only))
+    con.print(view.one_state(chosen, lang))
 
 
 __all__ = ["OptionError", "app"]

@@ -160,10 +160,15 @@ class Conversation:
         seg, _index = ev.payload
         ep = self.eps[seg.dst]
         had = len(ep.received)
+        before = ep.state
         result = ep.receive(seg)
         self._after_receive(ep)
         for reply in result.replies:
             self._transmit(reply, [])
+        if ep.state is State.TIME_WAIT:
+            restarted = any(arc.key == "timewait_fin" for arc in result.arcs)
+            if before is not State.TIME_WAIT or restarted:
+                self._start_time_wait(ep.name, restart=restarted)
         for name, nbytes, action, delay, note in self._byte_hooks:
             if name == ep.name and had < nbytes <= len(ep.received):
                 self._push(self.now + delay, "app", name, (action, note))
@@ -182,7 +187,7 @@ class Conversation:
                 src=name,
                 dst=None,
                 packet=None,
-                summary=f"RTO {seconds(rto):g}s",
+                summary=f"RTO {seconds(rto):g}s expired",
                 notes=[Note("tcp.event.rto", {"side": side(name), "rto": f"{seconds(rto):g}"})],
                 event="rto",
             )
@@ -208,17 +213,8 @@ class Conversation:
                 src=name,
                 dst=None,
                 packet=None,
-                summary="2MSL",
-                notes=[
-                    Note(
-                        "tcp.event.timewait",
-                        {
-                            "side": side(name),
-                            "msl": f"{seconds(self.msl_us):g}",
-                            "twice": f"{seconds(2 * self.msl_us):g}",
-                        },
-                    )
-                ],
+                summary="2MSL expired",
+                notes=[Note("tcp.event.timewait", self._msl_params(name))],
                 event="2msl",
             )
         )
@@ -273,12 +269,33 @@ class Conversation:
             self._cancel(self._rto_armed[name])
             self._rto_armed[name] = None
             self._rto[name] = INITIAL_RTO_US
-        if ep.state is State.TIME_WAIT:
-            # entering TIME-WAIT, or a retransmitted FIN while in it: (re)start the 2·MSL timer
-            self._cancel(self._tw_armed[name])
-            self._tw_armed[name] = self._push(self.now + 2 * self.msl_us, "timewait", name)
         if ep.ack_owed and self._delack_armed[name] is None:
             self._delack_armed[name] = self._push(self.now + DELAYED_ACK_US, "delack", name)
+
+    def _start_time_wait(self, name: str, restart: bool) -> None:
+        """Entering TIME-WAIT, or a repeated FIN while in it: (re)start the 2·MSL timer."""
+        self._cancel(self._tw_armed[name])
+        self._tw_armed[name] = self._push(self.now + 2 * self.msl_us, "timewait", name)
+        kind = "restart" if restart else "start"
+        self._record(
+            Step(
+                index=0,
+                time=seconds(self.now),
+                src=name,
+                dst=None,
+                packet=None,
+                summary=f"2MSL {kind}",
+                notes=[Note(f"tcp.event.timewait_{kind}", self._msl_params(name))],
+                event=f"2msl_{kind}",
+            )
+        )
+
+    def _msl_params(self, name: str) -> dict[str, Any]:
+        return {
+            "side": side(name),
+            "msl": f"{seconds(self.msl_us):g}",
+            "twice": f"{seconds(2 * self.msl_us):g}",
+        }
 
     def _fire_state_hooks(self, before: dict[str, str]) -> None:
         after = self.snapshot()

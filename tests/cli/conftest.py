@@ -1,9 +1,10 @@
 """Fixtures for the CLI tests: run ``netlab`` in-process and read what it printed.
 
 ``run(*argv)`` calls ``netlab.cli.main.main(argv)`` with pytest's ``capsys`` and returns
-``(status, stdout, stderr)``; ``load_json(stdout)`` (a fixture) parses a ``--json`` document. The per-run
-settings in ``netlab.cli.output.current`` are module state, so they are reset before and after
-every test (language English, colour on, no traceback), whatever the environment says.
+``(status, stdout, stderr)``; the ``load_json`` fixture parses a ``--json`` document, and
+``run_json(*argv)`` does both. The per-run settings in ``netlab.cli.output.current`` are
+module state, so they are reset before and after every test (language English, colour on, no
+traceback), whatever the environment says.
 """
 
 from __future__ import annotations

@@ -120,14 +120,6 @@ CASES = [
             named=("--client", "1.2.3.4:80"),
         ),
         id="same-endpoint",
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason=(
-                "bug: same --client and --server endpoint is reported as "
-                "'--client cannot be used together with --server', which names neither the "
-                "value nor the real problem (both options are fine together)"
-            ),
-        ),
     ),
     pytest.param(
         bad(*HS, "--pcap", "{tmp}/adir", named=("--pcap", "{tmp}/adir"), status=1),
