@@ -69,7 +69,9 @@ def text(key: str, lang: str, **params: Any) -> str:
     A key missing from the catalogue falls back to English, then to the key itself, so a
     missing translation never crashes a command (a test makes sure none is missing).
     """
-    template = catalogue(lang).get(key) or catalogue("en").get(key) or key
+    template = catalogue(lang).get(key)
+    if template is None:
+        template = catalogue("en").get(key, key)
     values = {k: render(v, lang) if isinstance(v, Note) else v for k, v in params.items()}
     try:
         return template.format(**values)

@@ -64,8 +64,10 @@ def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     output.current.traceback = "--traceback" in args
     try:
-        result = app(args=args, prog_name="netlab", standalone_mode=False)
-        return int(result or 0)
+        status = int(app(args=args, prog_name="netlab", standalone_mode=False) or 0)
+        if status == ExitStatus.INTERRUPTED:  # typer turns Ctrl-C into a returned 130
+            print("netlab: interrupted", file=sys.stderr)
+        return status
     except NetlabError as exc:
         if output.current.traceback:
             raise

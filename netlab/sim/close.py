@@ -66,7 +66,13 @@ def build(p: TcpParams, o: CloseOptions) -> Trace:
                 APP_DELAY_US,
             )
             delay = 2 * APP_DELAY_US
-        key = "tcp.app.close_merged" if o.merge else "tcp.app.close_after_eof"
+        key = (
+            "tcp.app.close_merged"
+            if o.merge
+            else "tcp.app.close_after_sending"
+            if o.half_close
+            else "tcp.app.close_after_eof"
+        )
         conv.when(
             passive_name,
             State.CLOSE_WAIT,

@@ -163,12 +163,12 @@ class Conversation:
         before = ep.state
         result = ep.receive(seg)
         self._after_receive(ep)
-        for reply in result.replies:
-            self._transmit(reply, [])
         if ep.state is State.TIME_WAIT:
             restarted = any(arc.key == "timewait_fin" for arc in result.arcs)
             if before is not State.TIME_WAIT or restarted:
                 self._start_time_wait(ep.name, restart=restarted)
+        for reply in result.replies:
+            self._transmit(reply, [])
         for name, nbytes, action, delay, note in self._byte_hooks:
             if name == ep.name and had < nbytes <= len(ep.received):
                 self._push(self.now + delay, "app", name, (action, note))

@@ -34,15 +34,22 @@ def step_hexdump(step: Step, lang: str) -> Group:
         text("ui.hexdump_title", lang, n=step.index, summary=summary(step), size=len(data)),
         style="bold",
     )
-    legend = Text(text("ui.hexdump_legend", lang) + ": ")
-    for i, (name, start, end) in enumerate(spans):
-        if i:
-            legend.append("; ")
-        label = text("ui.payload", lang) if name == "Payload" else layer_title(name)
-        legend.append(
-            text("ui.layer_bytes", lang, name=label, start=start, end=end - 1, count=end - start),
+    items = Text(text("ui.list_sep", lang)).join(
+        Text(
+            text(
+                "ui.layer_bytes",
+                lang,
+                name=text("ui.payload", lang) if name == "Payload" else layer_title(name),
+                start=start,
+                end=end - 1,
+                count=end - start,
+            ),
             style=LAYER_STYLE.get(name, ""),
         )
+        for name, start, end in spans
+    )
+    before, _, after = text("ui.hexdump_legend", lang, items="\0").partition("\0")
+    legend = Text(before) + items + Text(after)
     lines = []
     for base in range(0, len(data), PER_LINE):
         chunk = data[base : base + PER_LINE]

@@ -78,4 +78,4 @@ def seconds(t: float) -> str:
 
 def explanation(step: Step, lang: str) -> str:
     """All the step's notes as one paragraph."""
-    return " ".join(render(n, lang) for n in step.notes)
+    return text("ui.sentence_sep", lang).join(render(n, lang) for n in step.notes)
