@@ -79,8 +79,9 @@ class Views:
 
 
 def _views(step, detail, hexdump, pcap, as_json, svg) -> Views:
-    if step and as_json:
-        raise values.combo("--step", "--json")
+    for flag, used in (("--step", step), ("--detail", detail), ("--hexdump", hexdump)):
+        if used and as_json:  # stdout must stay one JSON document
+            raise values.combo(flag, "--json")
     from netlab.views.output import check_writable
 
     return Views(

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from netlab.sim.conversation import US, Conversation, side
+from netlab.sim.conversation import side
 from netlab.sim.endpoint import Endpoint
-from netlab.sim.hosts import Link, TcpParams, header_notes, resolve
+from netlab.sim.hosts import TcpParams, conversation, header_notes, resolve
 from netlab.sim.tcp import State
 from netlab.sim.trace import Note, Trace
 
@@ -42,12 +42,7 @@ def build(p: TcpParams, o: CloseOptions) -> Trace:
     eps["client"].synchronize(r.isn_server)
     eps["server"].synchronize(r.isn_client)
     active, passive = eps[active_name], eps[passive_name]
-    conv = Conversation(
-        [eps["client"], eps["server"]],
-        owd_us=round(p.rtt * US / 2),
-        build=Link(r).frame,
-        msl_us=round(p.msl * US),
-    )
+    conv = conversation(p, r, eps["client"], eps["server"])
     close_note = Note("tcp.app.close", {"side": side(active_name)})
     conv.at(0, active_name, active.close, close_note)
     if o.simultaneous:

@@ -9,9 +9,9 @@ advance by the bytes received, which is why TCP is a byte stream and not a messa
 from __future__ import annotations
 
 from netlab.sim.close import APP_DELAY_US
-from netlab.sim.conversation import US, Conversation, side
+from netlab.sim.conversation import side
 from netlab.sim.endpoint import Endpoint
-from netlab.sim.hosts import Link, TcpParams, header_notes, resolve
+from netlab.sim.hosts import TcpParams, connecting, header_notes, resolve
 from netlab.sim.tcp import State
 from netlab.sim.trace import Note, Trace
 
@@ -33,16 +33,7 @@ def build(p: TcpParams, data: list[bytes], replies: list[bytes]) -> Trace:
     data = data or [DEFAULT_REQUEST]
     replies = replies or [DEFAULT_REPLY]
     r = resolve(p)
-    client = Endpoint("client", "server", r.isn_client)
-    server = Endpoint("server", "client", r.isn_server)
-    server.open_passive()
-    conv = Conversation(
-        [client, server],
-        owd_us=round(p.rtt * US / 2),
-        build=Link(r).frame,
-        msl_us=round(p.msl * US),
-    )
-    conv.at(0, "client", client.open_active, Note("tcp.app.connect", {"side": side("client")}))
+    client, server, conv = connecting(p, r)
     sent = sum(len(m) for m in data)
     answered = sum(len(m) for m in replies)
     conv.when(

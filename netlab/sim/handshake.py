@@ -7,9 +7,7 @@ and the endpoints; the retransmissions from the conversation's timers.
 
 from __future__ import annotations
 
-from netlab.sim.conversation import US, Conversation, side
-from netlab.sim.endpoint import Endpoint
-from netlab.sim.hosts import Link, TcpParams, header_notes, resolve
+from netlab.sim.hosts import TcpParams, connecting, header_notes, resolve
 from netlab.sim.trace import Note, Trace
 
 LOSSES = ("syn", "syn-ack", "ack")
@@ -17,16 +15,7 @@ LOSSES = ("syn", "syn-ack", "ack")
 
 def build(p: TcpParams) -> Trace:
     r = resolve(p)
-    client = Endpoint("client", "server", r.isn_client)
-    server = Endpoint("server", "client", r.isn_server)
-    server.open_passive()
-    conv = Conversation(
-        [client, server],
-        owd_us=round(p.rtt * US / 2),
-        build=Link(r).frame,
-        msl_us=round(p.msl * US),
-    )
-    conv.at(0, "client", client.open_active, Note("tcp.app.connect", {"side": side("client")}))
+    _client, _server, conv = connecting(p, r)
     if p.lose == "syn":
         conv.lose(lambda seg, _ep: seg.flags == "S", p.lose_times)
     elif p.lose == "syn-ack":

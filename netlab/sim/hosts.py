@@ -14,7 +14,8 @@ import random
 from dataclasses import dataclass
 
 from netlab.sim import packets
-from netlab.sim.endpoint import Segment
+from netlab.sim.conversation import US, Conversation, side
+from netlab.sim.endpoint import Endpoint, Segment
 from netlab.sim.trace import Node, Note
 
 CLIENT_MAC = "02:00:00:00:00:01"
@@ -125,3 +126,23 @@ def header_notes(r: Resolved) -> list[Note]:
     ]
     notes.append(Note("tcp.header.routed" if r.routed else "tcp.header.local"))
     return notes
+
+
+def conversation(p: TcpParams, r: Resolved, client: Endpoint, server: Endpoint) -> Conversation:
+    """Client and server on the captured link, with the run's RTT and MSL."""
+    return Conversation(
+        [client, server],
+        owd_us=round(p.rtt * US / 2),
+        build=Link(r).frame,
+        msl_us=round(p.msl * US),
+    )
+
+
+def connecting(p: TcpParams, r: Resolved) -> tuple[Endpoint, Endpoint, Conversation]:
+    """A listening server and a client whose application calls connect() at time 0."""
+    client = Endpoint("client", "server", r.isn_client)
+    server = Endpoint("server", "client", r.isn_server)
+    server.open_passive()
+    conv = conversation(p, r, client, server)
+    conv.at(0, "client", client.open_active, Note("tcp.app.connect", {"side": side("client")}))
+    return client, server, conv
