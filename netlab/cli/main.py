@@ -14,7 +14,7 @@ from typing import Annotated
 import typer
 
 from netlab import __version__
-from netlab.cli import output, simulate, values
+from netlab.cli import notes, output, quiz, simulate, values
 from netlab.errors import ExitStatus, NetlabError
 from netlab.i18n import Note, render
 
@@ -28,6 +28,8 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 app.add_typer(simulate.app, name="simulate", help=output.h("simulate"))
+app.add_typer(quiz.app, name="quiz", help=output.h("quiz"))
+app.command("notes", help=output.h("notes"))(notes.notes)
 
 
 def _version(flag: bool) -> None:
@@ -88,6 +90,11 @@ def main(argv: list[str] | None = None) -> int:
         return ExitStatus.INTERRUPTED
     except BrokenPipeError:
         return ExitStatus.OK
+    except Exception as exc:  # a bug: say so in one line; --traceback shows where
+        if output.current.traceback:
+            raise
+        message = render(Note("errors.internal", {"error": repr(exc)}), output.current.lang)
+        return _fail(message, ExitStatus.FAILED)
 
 
 def run() -> None:

@@ -98,3 +98,10 @@ def combo(first: str, second: str) -> UsageError:
 
 def requires(first: str, second: str) -> UsageError:
     return UsageError(Note("errors.requires", {"first": first, "second": second}))
+
+
+def fold_word(value: str) -> str:
+    """A one-word reply, case- and width-insensitive."""
+    import unicodedata
+
+    return unicodedata.normalize("NFKC", value).strip().casefold()

@@ -26,7 +26,7 @@ US = 1_000_000
 INITIAL_RTO_US = 1 * US
 DELAYED_ACK_US = 40_000
 
-SegmentBuilder = Callable[[Segment], Any]  # Segment -> scapy packet
+SegmentBuilder = Callable[[Segment], Any]  # Segment -> scapy packet (None: no frames)
 LossRule = Callable[[Segment, Endpoint], bool]
 
 
@@ -63,7 +63,8 @@ class Conversation:
     """Runs two endpoints against each other and records what happens.
 
     ``owd_us`` is the one-way delay (half the RTT). ``build`` turns a Segment into the scapy
-    packet stored in the step.
+    packet stored in the step; without it (quiz generators) steps carry only the Segment, and
+    scapy is never imported.
     """
 
     def __init__(
@@ -71,7 +72,7 @@ class Conversation:
         endpoints: list[Endpoint],
         *,
         owd_us: int,
-        build: SegmentBuilder,
+        build: SegmentBuilder | None,
         msl_us: int = 30 * US,
         max_steps: int = 200,
     ) -> None:
@@ -244,11 +245,12 @@ class Conversation:
             time=seconds(self.now),
             src=seg.src,
             dst=seg.dst,
-            packet=self.build(seg),
+            packet=self.build(seg) if self.build else None,
             summary=seg.flags,
             notes=[*notes, Note(f"tcp.send.{seg.reason}", self._params(seg))],
             lost=lost,
             retransmission=seg.retransmission,
+            segment=seg,
         )
         if lost:
             step.notes.append(Note("tcp.lost", {"side": side(seg.dst)}))

@@ -13,7 +13,6 @@ import ipaddress
 import random
 from dataclasses import dataclass
 
-from netlab.sim import packets
 from netlab.sim.conversation import US, Conversation, side
 from netlab.sim.endpoint import Endpoint, Segment
 from netlab.sim.trace import Node, Note
@@ -40,6 +39,7 @@ class TcpParams:
     lose: str | None = None
     lose_times: int = 1
     msl: float = 30.0
+    frames: bool = True  # False: no scapy packets, only the segments (quiz generators)
 
 
 @dataclass(frozen=True)
@@ -86,6 +86,9 @@ class Link:
     """Builds the frames of one client-server conversation as captured on the client's LAN."""
 
     def __init__(self, r: Resolved) -> None:
+        from netlab.sim import packets  # scapy: only when frames are wanted
+
+        self.packets = packets
         self.r = r
         far_mac = GATEWAY_MAC if r.routed else SERVER_MAC
         self.hops = {
@@ -98,7 +101,7 @@ class Link:
     def frame(self, seg: Segment):
         src, dst = self.hops[seg.src], self.hops[seg.dst]
         self.ip_ids[seg.src] += 1
-        return packets.tcp_frame(
+        return self.packets.tcp_frame(
             src,
             dst.mac,
             dst,
@@ -129,11 +132,12 @@ def header_notes(r: Resolved) -> list[Note]:
 
 
 def conversation(p: TcpParams, r: Resolved, client: Endpoint, server: Endpoint) -> Conversation:
-    """Client and server on the captured link, with the run's RTT and MSL."""
+    """Client and server on the captured link, with the run's RTT and MSL (and frames unless
+    ``p.frames`` is False)."""
     return Conversation(
         [client, server],
         owd_us=round(p.rtt * US / 2),
-        build=Link(r).frame,
+        build=Link(r).frame if p.frames else None,
         msl_us=round(p.msl * US),
     )
 

@@ -21,7 +21,7 @@ from scapy.config import conf
 # A module that needs IPv6 imports scapy.layers.inet6 itself.
 conf.ipv6_enabled = False
 
-from scapy.layers.inet import IP, TCP  # noqa: E402
+from scapy.layers.inet import IP, TCP, UDP  # noqa: E402
 from scapy.layers.l2 import Ether  # noqa: E402
 from scapy.packet import Packet, Raw  # noqa: E402
 from scapy.utils import PcapWriter  # noqa: E402
@@ -167,3 +167,31 @@ def write_pcap(path: Path, frames: Iterable[tuple[float, Packet]]) -> None:
                 writer.write(stamped)
         finally:
             writer.close()
+
+
+def frame_length(transport: str, payload_len: int) -> dict[str, int]:
+    """The byte size of each header of an Ethernet/IPv4/TCP-or-UDP frame carrying
+    ``payload_len`` bytes, and of the whole frame (as captured: no preamble, no FCS, no padding),
+    measured on a real frame built here. TCP without options. Keys: "ethernet", "ip", "tcp" or
+    "udp", "payload", "total"."""
+    if transport not in ("tcp", "udp"):
+        raise ValueError(f"transport must be 'tcp' or 'udp', not {transport!r}")
+    if isinstance(payload_len, bool) or not isinstance(payload_len, int) or payload_len < 0:
+        raise ValueError(f"payload length must be a whole number >= 0, not {payload_len!r}")
+    # Every address given, so scapy neither looks up a route nor resolves a MAC.
+    # Ports no scapy layer is bound to, so the payload reads back as plain bytes.
+    transport_layer = {"tcp": TCP, "udp": UDP}[transport]
+    pkt = (
+        Ether(src="02:00:00:00:00:01", dst="02:00:00:00:00:02")
+        / IP(src="192.0.2.1", dst="198.51.100.1")
+        / transport_layer(sport=51000, dport=50000)
+    )
+    if payload_len:
+        pkt = pkt / Raw(load=b"x" * payload_len)
+    frame = Ether(bytes(pkt))
+    sizes: dict[str, int] = {}
+    for key, layer in (("ethernet", frame), ("ip", frame[IP]), (transport, frame[transport_layer])):
+        sizes[key] = len(bytes(layer)) - len(bytes(layer.payload))
+    sizes["payload"] = len(bytes(frame[transport_layer].payload))
+    sizes["total"] = len(bytes(frame))
+    return sizes

@@ -50,6 +50,7 @@ class Step:
     states: dict[str, str] = field(default_factory=dict)
     tables: dict[str, Any] = field(default_factory=dict)
     event: str | None = None  # for local events: "rto", "2msl", "app", ...
+    segment: Any = None  # the protocol's own record of the packet (a TCP Segment), no scapy
 
     @property
     def is_packet(self) -> bool:

@@ -1,0 +1,304 @@
+"""``netlab quiz ...``: parse the quiz's options, open bank and progress, hand over to the views.
+
+Owns the options of ``netlab quiz`` (and its ``validate``, ``stats``, ``topics``, ``reset``
+subcommands) and their checking. The engine is ``netlab.quiz.session``; the screen is
+``netlab.views.quiz``. Never imports scapy: generated questions that need it import it
+themselves when their turn comes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import sys
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from netlab.cli import output, values
+from netlab.cli.output import h
+from netlab.errors import OptionError, UsageError
+from netlab.i18n import Note, text
+
+app = typer.Typer(
+    help=h("quiz"),
+    invoke_without_command=True,
+    rich_markup_mode=None,
+)
+
+MAX_COUNT = 500
+Lang = Annotated[str | None, typer.Option("--lang", metavar="en|zh", help=h("opt.lang"))]
+BankOpt = Annotated[str | None, typer.Option("--bank", metavar="PATH", help=h("opt.bank"))]
+
+
+def default_bank() -> Path:
+    from netlab.datafiles import data_dir
+
+    return data_dir() / "quiz"
+
+
+def load_bank(path: str | None, strict: bool = True):
+    """The bank at ``path`` (default: netlab's own). With ``strict``, any problem is an error."""
+    from netlab.cli.commands import command_exists
+    from netlab.quiz.bank import load
+    from netlab.topics import topics
+
+    where = Path(path).expanduser() if path else default_bank()
+    if not where.exists():
+        raise OptionError("--bank", path, Note("errors.allowed.bank"))
+    if where.is_file() and not os.access(where, os.R_OK):
+        raise OptionError("--bank", path, Note("errors.allowed.bank"))
+    bank = load(where, topics(), command_exists)
+    if strict and bank.problems:
+        raise UsageError(
+            Note(
+                "errors.bank",
+                {"path": str(where), "count": len(bank.problems), "first": bank.problems[0]},
+            )
+        )
+    return bank, where
+
+
+def _topics(option_values: list[str]) -> list[str]:
+    from netlab.topics import close_matches, fold, topics
+
+    chosen = []
+    for value in option_values:
+        name = fold(value)
+        if name not in topics():
+            matches = ", ".join(close_matches(value)) or ", ".join(list(topics())[:5]) + ", ..."
+            raise UsageError(Note("errors.unknown_topic", {"value": value, "matches": matches}))
+        chosen.append(name)
+    return chosen
+
+
+def _store():
+    from netlab.quiz.store import Store
+
+    try:
+        store = Store()
+    except OSError as exc:
+        from netlab.errors import OutputError
+
+        raise OutputError(
+            Note("errors.output", {"path": "progress", "reason": exc.strerror or str(exc)})
+        ) from exc
+    if store.recovered_from is not None:
+        warn = output.console(stderr=True)
+        warn.print(text("ui.quiz.recovered", output.current.lang, path=store.recovered_from))
+    return store
+
+
+def _make_generated(generator: str, seed: int):
+    from netlab.quiz import generate
+
+    return generate.make(generator, seed)
+
+
+@app.callback(invoke_without_command=True)
+def quiz(
+    ctx: typer.Context,
+    topic: Annotated[
+        list[str] | None, typer.Option("--topic", metavar="TOPIC", help=h("opt.topic"))
+    ] = None,
+    count: Annotated[str, typer.Option("--count", metavar="N", help=h("opt.count"))] = "10",
+    seed: Annotated[
+        str | None, typer.Option("--seed", metavar="N", help=h("opt.seed_quiz"))
+    ] = None,
+    mode: Annotated[
+        str, typer.Option("--mode", metavar="practice|exam", help=h("opt.mode"))
+    ] = "practice",
+    time_limit: Annotated[
+        str | None, typer.Option("--time-limit", metavar="SECONDS", help=h("opt.time_limit"))
+    ] = None,
+    review: Annotated[bool, typer.Option("--review", help=h("opt.review"))] = False,
+    generated: Annotated[
+        bool, typer.Option("--generated/--no-generated", help=h("opt.generated"))
+    ] = True,
+    bank: BankOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help=h("opt.json_quiz"))] = False,
+    lang: Lang = None,
+) -> None:
+    if ctx.invoked_subcommand is not None:
+        output.use_lang(values.lang(lang))
+        return
+    lang = output.use_lang(values.lang(lang))
+    chosen = _topics(topic or [])
+    n = values.integer("--count", count, 1, MAX_COUNT, values.allowed("count", max=MAX_COUNT))
+    seed_value = (
+        values.integer("--seed", seed, 0, values.MAX_U32, values.allowed("seed"))
+        if seed is not None
+        else random.SystemRandom().getrandbits(32)
+    )
+    chosen_mode = values.choice("--mode", mode, ("practice", "exam"))
+    limit = None
+    if time_limit is not None:
+        if chosen_mode != "exam":
+            raise values.requires("--time-limit", "--mode exam")
+        limit = values.seconds("--time-limit", time_limit, 0, 86_400, values.allowed("time_limit"))
+    the_bank, _ = load_bank(bank)
+
+    from netlab.quiz.session import Session, plan
+    from netlab.views import quiz as view
+
+    store = _store()
+    now = time.time()
+    cards = {c.question: c for c in store.cards()} if review else {}
+    gens = []
+    if generated:
+        from netlab.quiz import generate
+
+        gens = generate.available()
+    slots = plan(
+        the_bank.questions,
+        gens,
+        topics=chosen,
+        count=n,
+        rng=random.Random(seed_value),
+        cards=cards,
+        now=now,
+        review=review,
+    )
+    if not slots:
+        raise UsageError(Note("errors.no_questions"))
+    session = Session(slots, _make_generated, time.monotonic, limit)
+    ui = output.console(stderr=as_json)
+    interactive = sys.stdin.isatty()
+    ui.print(
+        text(
+            "ui.quiz.header",
+            lang,
+            total=len(slots),
+            mode=text(f"ui.quiz.mode.{chosen_mode}", lang),
+            seed=seed_value,
+        ),
+        style="bold",
+    )
+
+    def ask(prompt: str) -> str:
+        if interactive:
+            return ui.input(prompt)
+        line = sys.stdin.readline()
+        if not line:
+            raise EOFError
+        ui.print(prompt + line.rstrip("\n"))
+        return line.rstrip("\n")
+
+    try:
+        outcome = view.run(
+            session,
+            store,
+            ui,
+            lang,
+            ask,
+            interactive=interactive,
+            practice=chosen_mode == "practice",
+            now=time.time,
+        )
+    except KeyboardInterrupt:
+        right, answered = session.score()
+        ui.print()
+        ui.print(text("ui.quiz.interrupted", lang, right=right, answered=answered))
+        store.close()
+        raise
+    store.close()
+    if outcome.ended == "time":
+        ui.print(text("ui.quiz.time_up", lang), style="bold yellow")
+    elif outcome.ended == "eof":
+        ui.print(
+            text("ui.quiz.input_ended", lang, answered=len(session.answered), total=session.total)
+        )
+    if chosen_mode == "exam" and session.answered:
+        ui.print(view.review_view(session, lang))
+        ui.print()
+    ui.print(view.score_view(session, lang))
+    if as_json:
+        right, answered = session.score()
+        doc = {
+            "total": answered,
+            "correct": right,
+            "answers": [
+                {
+                    "id": a.shown.question.id,
+                    "topic": a.shown.question.topic,
+                    "given": a.graded.given,
+                    "expected": a.shown.expected(),
+                    "correct": a.correct,
+                }
+                for a in session.answered
+            ],
+        }
+        print(json.dumps(doc, ensure_ascii=False, indent=2))
+
+
+@app.command(help=h("quiz_validate"))
+def validate(
+    path: Annotated[str | None, typer.Argument(metavar="[PATH]", help=h("opt.path"))] = None,
+    lang: Lang = None,
+) -> None:
+    lang = output.use_lang(values.lang(lang))
+    bank, where = load_bank(path, strict=False)
+    con = output.console()
+    from netlab.quiz.bank import files_of
+
+    for problem in bank.problems:
+        con.print(problem, soft_wrap=True, markup=False)
+    if bank.problems:
+        con.print(text("ui.validate.bad", lang, count=len(bank.problems)))
+        raise typer.Exit(2)
+    con.print(
+        text(
+            "ui.validate.ok",
+            lang,
+            path=str(where),
+            count=len(bank.questions),
+            files=len(files_of(where)),
+        ),
+        soft_wrap=True,
+    )
+
+
+@app.command(help=h("quiz_stats"))
+def stats(lang: Lang = None) -> None:
+    lang = output.use_lang(values.lang(lang))
+    from netlab.views.quiz import stats_view
+
+    store = _store()
+    output.console().print(stats_view(store, lang, time.time()))
+    store.close()
+
+
+@app.command(help=h("quiz_topics"))
+def topics(bank: BankOpt = None, lang: Lang = None) -> None:
+    lang = output.use_lang(values.lang(lang))
+    from netlab.quiz import generate
+    from netlab.views.quiz import topics_view
+
+    the_bank, _ = load_bank(bank, strict=False)
+    counts = {t: len(qs) for t, qs in the_bank.by_topic().items()}
+    gens: dict[str, int] = {}
+    for _gid, topic_id in generate.available():
+        gens[topic_id] = gens.get(topic_id, 0) + 1
+    output.console().print(topics_view(counts, gens, lang))
+
+
+@app.command(help=h("quiz_reset"))
+def reset(
+    yes: Annotated[bool, typer.Option("--yes", "-y", help=h("opt.yes"))] = False,
+    lang: Lang = None,
+) -> None:
+    lang = output.use_lang(values.lang(lang))
+    store = _store()
+    con = output.console()
+    if not yes:
+        reply = input(text("ui.reset.confirm", lang, path=store.path) + " ")
+        if values.fold_word(reply) not in ("y", "yes", "是", "好"):
+            con.print(text("ui.reset.kept", lang))
+            store.close()
+            return
+    store.reset()
+    store.close()
+    con.print(text("ui.reset.done", lang, path=store.path), soft_wrap=True)
