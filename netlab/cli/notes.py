@@ -26,7 +26,7 @@ def notes(
     lang: Annotated[str | None, typer.Option("--lang", metavar="en|zh", help=h("opt.lang"))] = None,
 ) -> None:
     lang = output.use_lang(values.lang(lang))
-    from netlab.topics import close_matches, fold, topics
+    from netlab.topics import fold, topics
     from netlab.views import notes as view
 
     con = output.console()
@@ -46,6 +46,7 @@ def notes(
         return
     name = fold(topic)
     if name not in topics():
-        matches = ", ".join(close_matches(topic)) or text("ui.notes.see_list", lang)
-        raise UsageError(Note("errors.unknown_topic", {"value": topic, "matches": matches}))
+        from netlab.cli.quiz import unknown_topic
+
+        raise unknown_topic(topic)
     con.print(view.note_view(name, lang))

@@ -40,17 +40,17 @@ def default_bank() -> Path:
     return data_dir() / "quiz"
 
 
-def load_bank(path: str | None, strict: bool = True):
+def load_bank(path: str | None, strict: bool = True, option: str = "--bank"):
     """The bank at ``path`` (default: netlab's own). With ``strict``, any problem is an error."""
     from netlab.cli.commands import command_exists
-    from netlab.quiz.bank import load
+    from netlab.quiz.bank import files_of, load
     from netlab.topics import topics
 
     where = Path(path).expanduser() if path else default_bank()
-    if not where.exists():
-        raise OptionError("--bank", path, Note("errors.allowed.bank"))
-    if where.is_file() and not os.access(where, os.R_OK):
-        raise OptionError("--bank", path, Note("errors.allowed.bank"))
+    if not where.exists() or (where.is_file() and not os.access(where, os.R_OK)):
+        raise OptionError(option, path, Note("errors.allowed.bank"))
+    if not files_of(where):
+        raise UsageError(Note("errors.empty_bank", {"path": str(where)}))
     bank = load(where, topics(), command_exists)
     if strict and bank.problems:
         raise UsageError(
@@ -62,29 +62,41 @@ def load_bank(path: str | None, strict: bool = True):
     return bank, where
 
 
+def unknown_topic(value: str) -> UsageError:
+    """The error for a topic that does not exist, with the close matches if there are any."""
+    from netlab.topics import close_matches
+
+    matches = close_matches(value)
+    if matches:
+        return UsageError(
+            Note("errors.unknown_topic", {"value": value, "matches": ", ".join(matches)})
+        )
+    return UsageError(Note("errors.unknown_topic_none", {"value": value}))
+
+
 def _topics(option_values: list[str]) -> list[str]:
-    from netlab.topics import close_matches, fold, topics
+    from netlab.topics import fold, topics
 
     chosen = []
     for value in option_values:
         name = fold(value)
         if name not in topics():
-            matches = ", ".join(close_matches(value)) or ", ".join(list(topics())[:5]) + ", ..."
-            raise UsageError(Note("errors.unknown_topic", {"value": value, "matches": matches}))
+            raise unknown_topic(value)
         chosen.append(name)
     return chosen
 
 
 def _store():
-    from netlab.quiz.store import Store
+    from netlab.quiz.store import Store, default_path
 
+    path = default_path()
     try:
-        store = Store()
+        store = Store(path)
     except OSError as exc:
         from netlab.errors import OutputError
 
         raise OutputError(
-            Note("errors.output", {"path": "progress", "reason": exc.strerror or str(exc)})
+            Note("errors.output", {"path": str(path), "reason": exc.strerror or str(exc)})
         ) from exc
     if store.recovered_from is not None:
         warn = output.console(stderr=True)
@@ -240,12 +252,12 @@ def validate(
     lang: Lang = None,
 ) -> None:
     lang = output.use_lang(values.lang(lang))
-    bank, where = load_bank(path, strict=False)
+    bank, where = load_bank(path, strict=False, option="PATH")
     con = output.console()
     from netlab.quiz.bank import files_of
 
     for problem in bank.problems:
-        con.print(problem, soft_wrap=True, markup=False)
+        print(problem)  # file:id: message, as is, for editors and scripts
     if bank.problems:
         con.print(text("ui.validate.bad", lang, count=len(bank.problems)))
         raise typer.Exit(2)
@@ -294,7 +306,10 @@ def reset(
     store = _store()
     con = output.console()
     if not yes:
-        reply = input(text("ui.reset.confirm", lang, path=store.path) + " ")
+        try:
+            reply = input(text("ui.reset.confirm", lang, path=store.path) + " ")
+        except EOFError:  # no answer is the default answer: keep everything
+            reply = ""
         if values.fold_word(reply) not in ("y", "yes", "是", "好"):
             con.print(text("ui.reset.kept", lang))
             store.close()

@@ -46,7 +46,7 @@ def test_chinese_catalogue_is_chinese():
 
 def _literal_keys() -> set[str]:
     keys = set()
-    pattern = re.compile(r"""(?:Note|text|allowed)\(\s*f?["']([a-z_.]+[a-z_])["']""")
+    pattern = re.compile(r"""(?<![.\w])(?:Note|text|allowed)\(\s*f?["']([a-z_.]+[a-z_])["']""")
     for path in SOURCE.rglob("*.py"):
         for key in pattern.findall(path.read_text("utf-8")):
             keys.add(key if "." in key else f"errors.allowed.{key}")
