@@ -196,8 +196,9 @@ def quiz(
         line = sys.stdin.readline()
         if not line:
             raise EOFError
-        ui.print(prompt + line.rstrip("\n"))
-        return line.rstrip("\n")
+        answer = line.rstrip("\r\n").lstrip("\ufeff")  # a Windows shell may add a BOM
+        ui.print(prompt + answer)
+        return answer
 
     try:
         outcome = view.run(

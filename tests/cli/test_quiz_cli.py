@@ -517,11 +517,6 @@ def test_reset_asks_first(quiz_json, run, monkeypatch, home: Path, reply, kept) 
     assert message in out
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="`netlab quiz reset` with stdin at end of input says 'netlab: interrupted' and exits "
-    "130, as if Ctrl-C was pressed; the [y/N] default (keep, exit 0) is expected",
-)
 def test_reset_with_no_reply_keeps_everything_quietly(quiz_json, run, monkeypatch, home) -> None:
     quiz_json("--seed", "2", "--count", "3", "--no-generated", answers=JUNK)
     monkeypatch.setattr(sys, "stdin", io.StringIO(""))
@@ -794,6 +789,13 @@ def test_bank_with_a_toml_syntax_error_names_file_and_line(quiz, tmp_path: Path)
     assert re.search(r"line 5\b", line), line
 
 
+def test_a_topic_without_questions_is_an_error(quiz, small_bank: Path, home: Path) -> None:
+    argv = ("--bank", str(small_bank), "--no-generated", "--topic", "close")
+    status, out, err = quiz(*argv, answers=JUNK)
+    assert_one_error_line(status, out, err)
+    assert not (home / "progress.sqlite3").exists() or db_rows(home) == 0
+
+
 def test_bank_with_problems_is_refused(quiz, bad_bank: Path) -> None:
     status, out, err = quiz("--bank", str(bad_bank), "--no-generated", answers=JUNK)
     line = assert_one_error_line(status, out, err)
@@ -806,23 +808,12 @@ def test_validate_of_a_missing_path_is_an_error(run) -> None:
     assert "/nonexistent/bank" in line
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="`netlab quiz validate /nonexistent/bank` blames an option the user never typed: "
-    "\"--bank: '/nonexistent/bank' is not valid\" (the value was the PATH argument)",
-)
 def test_validate_of_a_missing_path_does_not_blame_bank_option(run) -> None:
     status, out, err = run("quiz", "validate", "/nonexistent/bank")
     line = assert_one_error_line(status, out, err)
     assert "--bank" not in line
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a --bank folder with no .toml files is accepted: `netlab quiz --bank EMPTY` runs a "
-    "quiz of generated questions only and `netlab quiz validate EMPTY` says "
-    "'0 questions in 0 files, no problems' (exit 0)",
-)
 @pytest.mark.parametrize("command", ["quiz", "validate"])
 def test_a_bank_folder_without_toml_files_is_an_error(quiz, run, tmp_path, command) -> None:
     empty = tmp_path / "empty-bank"
@@ -847,11 +838,6 @@ def test_unusable_netlab_home_is_a_failed_operation(quiz, home: Path) -> None:
     assert len(lines) == 1 and lines[0].startswith(PREFIX), err
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="when NETLAB_HOME is not a usable folder the error reads 'cannot write progress: "
-    "File exists': it names no path, so the learner cannot tell what to fix",
-)
 def test_unusable_netlab_home_error_names_the_path(quiz, home: Path) -> None:
     home.write_text("a file, not a folder")
     status, out, err = quiz("--seed", "1", "--count", "1", "--no-generated", answers=JUNK)

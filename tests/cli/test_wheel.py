@@ -24,12 +24,22 @@ pytestmark = pytest.mark.slow
 REPO = Path(__file__).resolve().parents[2]
 
 
-def run_ok(command: list, *, cwd: Path, timeout: float = 600) -> subprocess.CompletedProcess[str]:
+def run_ok(
+    command: list,
+    *,
+    cwd: Path,
+    timeout: float = 600,
+    stdin: str | None = None,
+    home: Path | None = None,
+) -> subprocess.CompletedProcess[str]:
     """Run ``command``; fail with its output unless it exits with 0."""
     env = {k: v for k, v in os.environ.items() if k not in {"PYTHONPATH", "PYTHONHOME"}}
     env["NETLAB_LANG"] = "en"
+    if home is not None:
+        env["NETLAB_HOME"] = str(home)
     done = subprocess.run(
         [str(c) for c in command],
+        input=stdin,
         cwd=cwd,
         env=env,
         capture_output=True,
@@ -116,3 +126,19 @@ def test_installed_script_speaks_chinese(venv_bin, tmp_path):
     notes_en = [s["note"] for s in json.loads(en.stdout)["steps"]]
     notes_zh = [s["note"] for s in json.loads(zh.stdout)["steps"]]
     assert all(notes_zh) and notes_zh != notes_en
+
+
+def test_installed_quiz_runs_from_the_packaged_bank(venv_bin, tmp_path):
+    """The wheel carries data/ (notes, topics, questions): a quiz, a note and the bank check
+    all work from the installed package alone."""
+    home = tmp_path / "home"
+    cmd = [venv_bin / "netlab", "quiz", "--seed", "1", "--count", "4", "--json"]
+    doc = json.loads(run_ok(cmd, cwd=tmp_path, stdin="A\nA\nA\nA\n", home=home).stdout)
+    assert doc["total"] == 4
+    expected = "".join(a["expected"] + "\n" for a in doc["answers"])
+    again = json.loads(run_ok(cmd, cwd=tmp_path, stdin=expected, home=home).stdout)
+    assert again["correct"] == 4
+    assert (home / "progress.sqlite3").exists()
+    note = run_ok([venv_bin / "netlab", "notes", "handshake"], cwd=tmp_path)
+    assert "netlab quiz --topic handshake" in note.stdout
+    run_ok([venv_bin / "netlab", "quiz", "validate"], cwd=tmp_path)
