@@ -24,6 +24,7 @@ from typing import Any
 from netlab.quiz.model import Question
 from netlab.sim import addressing, close, connection, handshake
 from netlab.sim.hosts import TcpParams
+from netlab.sim.tcp import SYNCHRONIZED, State
 from netlab.sim.trace import Step, Trace
 
 MOD = 2**32
@@ -94,16 +95,7 @@ MESSAGES = (
 )
 
 #: The states a connection passes through while closing (and the one it closes from).
-CLOSE_STATES = (
-    "ESTABLISHED",
-    "FIN-WAIT-1",
-    "FIN-WAIT-2",
-    "CLOSE-WAIT",
-    "CLOSING",
-    "LAST-ACK",
-    "TIME-WAIT",
-    "CLOSED",
-)
+CLOSE_STATES = (*(s.value for s in State if s in SYNCHRONIZED), State.CLOSED.value)
 
 #: Public unicast addresses a host on a private network might talk to.
 REMOTE_HOSTS = (
