@@ -1,7 +1,8 @@
 """Every sentence a learner reads, in English and Chinese.
 
 Owns ``Note`` (a catalogue key with parameters: what the core returns instead of text), the
-catalogues ``netlab/locales/en.toml`` and ``zh.toml`` (nested tables flattened to dotted keys),
+catalogues ``netlab/locales/en/*.toml`` and ``zh/*.toml`` (one file per part of netlab, nested
+tables flattened to dotted keys),
 the choice of language (``--lang``, then ``NETLAB_LANG``, then ``LANG``, then English) and
 ``render``. Core code never builds user-facing sentences itself; it returns Notes.
 Light on purpose: imported by ``netlab --help``.
@@ -56,11 +57,20 @@ def _flatten(table: Mapping[str, Any], prefix: str = "") -> dict[str, str]:
     return out
 
 
+def catalogue_files(lang: str) -> list[Any]:
+    """The catalogue files of one language: every ``netlab/locales/LANG/*.toml``, by name."""
+    folder = resources.files("netlab.locales").joinpath(lang)
+    return sorted((f for f in folder.iterdir() if f.name.endswith(".toml")), key=lambda f: f.name)
+
+
 @cache
 def catalogue(lang: str) -> dict[str, str]:
-    """All messages of one language, by dotted key."""
-    text = resources.files("netlab.locales").joinpath(f"{lang}.toml").read_text("utf-8")
-    return _flatten(tomllib.loads(text))
+    """All messages of one language, by dotted key (the files of the language merged; a key
+    defined twice is a mistake that ``tests/unit/test_i18n.py`` reports)."""
+    merged: dict[str, str] = {}
+    for file in catalogue_files(lang):
+        merged.update(_flatten(tomllib.loads(file.read_text("utf-8"))))
+    return merged
 
 
 def text(key: str, lang: str, **params: Any) -> str:

@@ -105,3 +105,20 @@ def fold_word(value: str) -> str:
     import unicodedata
 
     return unicodedata.normalize("NFKC", value).strip().casefold()
+
+
+def port(option: str, value: str, allow_zero: bool = True) -> int:
+    """A TCP port: 1 to 65535 (0 too when ``allow_zero``: let the kernel pick a free one)."""
+    low = 0 if allow_zero else 1
+    return integer(option, value, low, 65535, allowed("port_demo" if allow_zero else "port"))
+
+
+def host(option: str, value: str) -> str:
+    """An IPv4 address to bind (or ``localhost``)."""
+    text = value.strip()
+    if text == "localhost":
+        return "127.0.0.1"
+    try:
+        return str(ipaddress.IPv4Address(text))
+    except ValueError:
+        raise OptionError(option, value, allowed("host")) from None

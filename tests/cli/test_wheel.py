@@ -83,8 +83,8 @@ def venv_bin(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_wheel_carries_locales_and_data(wheel):
     with zipfile.ZipFile(wheel) as archive:
         names = set(archive.namelist())
-    assert "netlab/locales/en.toml" in names
-    assert "netlab/locales/zh.toml" in names
+    assert "netlab/locales/en/core.toml" in names
+    assert "netlab/locales/zh/core.toml" in names
     assert "netlab/__main__.py" in names
     assert any(n.startswith("netlab/data/") for n in names), "data/ is not mapped to netlab/data"
     source_data = {

@@ -23,10 +23,26 @@ SOURCE = Path(__file__).resolve().parents[2] / "netlab"
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_no_key_is_defined_in_two_files(lang):
+    import tomllib
+
+    owner: dict[str, str] = {}
+    for file in i18n.catalogue_files(lang):
+        for key in i18n._flatten(tomllib.loads(file.read_text("utf-8"))):
+            assert key not in owner, f"{key} in {file.name} and {owner[key]}"
+            owner[key] = file.name
+
+
+def test_both_languages_have_the_same_files():
+    names = {lang: [f.name for f in i18n.catalogue_files(lang)] for lang in ("en", "zh")}
+    assert names["en"] == names["zh"]
+
+
 def test_catalogues_have_the_same_keys():
     en, zh = i18n.catalogue("en"), i18n.catalogue("zh")
-    assert sorted(set(en) - set(zh)) == [], "missing in zh.toml"
-    assert sorted(set(zh) - set(en)) == [], "missing in en.toml"
+    assert sorted(set(en) - set(zh)) == [], "missing in the zh catalogue"
+    assert sorted(set(zh) - set(en)) == [], "missing in the en catalogue"
 
 
 @pytest.mark.parametrize("key", sorted(i18n.catalogue("en")))

@@ -1,0 +1,46 @@
+"""Opening a listening TCP socket for a demo, with errors a learner can act on.
+
+Owns ``listen``: bind (127.0.0.1 by default, port 0 = a free port the kernel picks), listen,
+non-blocking, SO_REUSEADDR; a port in use or not allowed becomes a ``UsageError`` naming it.
+Also ``is_loopback``, for the warning shown when a demo serves another address.
+"""
+
+from __future__ import annotations
+
+import errno
+import ipaddress
+import socket
+
+from netlab.errors import UsageError
+from netlab.i18n import Note
+
+LOOPBACK = "127.0.0.1"
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def listen(host: str = LOOPBACK, port: int = 0, backlog: int = 128) -> socket.socket:
+    """A non-blocking listening socket on ``host:port``."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(backlog)
+        sock.setblocking(False)
+    except OSError as exc:
+        sock.close()
+        key = {
+            errno.EADDRINUSE: "errors.port_in_use",
+            errno.EACCES: "errors.port_denied",
+            errno.EADDRNOTAVAIL: "errors.host_not_here",
+        }.get(exc.errno, "errors.cannot_listen")
+        reason = exc.strerror or str(exc)
+        raise UsageError(Note(key, {"host": host, "port": port, "reason": reason})) from exc
+    return sock
