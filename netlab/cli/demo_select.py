@@ -1,8 +1,87 @@
-"""``netlab demo select``: placeholder until the demo lands."""
+"""``netlab demo select``: parse the options, run the select() demo, hand its records to the view.
+
+Owns the option declarations and their checking (through ``netlab.cli.values``) and the choice
+of outputs (live rounds and summary, or ``--json``, or ``--server-only``). The server and the
+clients live in ``netlab.demos.select_server`` and ``netlab.demos.echo_clients``, drawing in
+``netlab.views.demo_select``; both are imported inside the command, so ``--help`` stays light.
+"""
 
 from __future__ import annotations
 
+from typing import Annotated
 
-def command() -> None:
-    """Not written yet."""
-    raise NotImplementedError("netlab demo select")
+import typer
+
+from netlab.cli import output, values
+from netlab.cli.output import h
+from netlab.errors import NetlabError
+from netlab.i18n import Note
+
+BACKENDS = ("select", "poll", "epoll")
+MAX_CLIENTS = 10_000
+MAX_MESSAGES = 10_000
+LIVE_LINES = 400  # lines of rounds shown before the rest is only counted
+
+
+def command(
+    clients: Annotated[
+        str | None, typer.Option("--clients", metavar="N", help=h("demo_select.clients"))
+    ] = None,
+    messages: Annotated[
+        str | None, typer.Option("--messages", metavar="M", help=h("demo_select.messages"))
+    ] = None,
+    server_only: Annotated[
+        bool, typer.Option("--server-only", help=h("demo_select.server_only"))
+    ] = False,
+    host: Annotated[str, typer.Option("--host", metavar="IP", help=h("demo_select.host"))] = (
+        "127.0.0.1"
+    ),
+    port: Annotated[str, typer.Option("--port", metavar="PORT", help=h("demo_select.port"))] = "0",
+    backend: Annotated[
+        str,
+        typer.Option("--backend", metavar="select|poll|epoll", help=h("demo_select.backend")),
+    ] = "select",
+    as_json: Annotated[bool, typer.Option("--json", help=h("demo_select.json"))] = False,
+    lang: Annotated[
+        str | None, typer.Option("--lang", metavar="en|zh", help=h("demo_select.lang"))
+    ] = None,
+) -> None:
+    """One thread, many clients: a select() echo server and concurrent clients, live."""
+    lang = output.use_lang(values.lang(lang))
+    chosen = values.choice("--backend", backend, BACKENDS)
+    address = values.host("--host", host)
+    number = values.port("--port", port)
+    if server_only:
+        for flag, used in (("--clients", clients), ("--messages", messages), ("--json", as_json)):
+            if used:
+                raise values.combo("--server-only", flag)
+    n_clients = values.integer(
+        "--clients", clients or "5", 1, MAX_CLIENTS, values.allowed("count", max=MAX_CLIENTS)
+    )
+    n_messages = values.integer(
+        "--messages", messages or "3", 1, MAX_MESSAGES, values.allowed("count", max=MAX_MESSAGES)
+    )
+    from netlab.demos import select_server as demo
+    from netlab.demos.listen import is_loopback
+    from netlab.views import demo_select as view
+
+    con = output.console()
+    if not is_loopback(address):
+        output.console(stderr=True).print(view.public_warning(address, lang))
+    ascii_only = output.ascii_only(con)
+    if server_only:
+        demo.serve(address, number, chosen, view.EventPrinter(con, lang, ascii_only))
+        return
+    with demo.SelectDemo(address, number, chosen, n_clients, n_messages, live=not as_json) as run:
+        printer = None
+        if not as_json:
+            con.print(view.intro(chosen, n_clients, n_messages, run.address, lang))
+            printer = view.EventPrinter(con, lang, ascii_only, limit=LIVE_LINES)
+        summary = run.run(printer)
+    if as_json:
+        print(view.to_json(summary))
+    else:
+        con.print(view.summary(summary, lang, ascii_only))
+    if summary.replies_ok != summary.messages:
+        params = {"lost": summary.lost, "wrong": summary.wrong, "total": summary.messages}
+        raise NetlabError(Note("errors.demo_select.lost", params))

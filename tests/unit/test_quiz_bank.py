@@ -47,7 +47,7 @@ def test_good_question_loads(tmp_path):
     [
         (('answer = "B"', 'answer = "C"'), "not among the choices"),
         (('zh = "哪一层？"', 'fr = "x"'), "no zh text"),
-        (('see = "netlab notes osi"', 'see = "netlab demo select"'), "does not exist"),
+        (('see = "netlab notes osi"', 'see = "netlab demo nosuch"'), "does not exist"),
         (('see = "netlab notes osi"', 'see = "netlab notes nosuch"'), "does not exist"),
         (('topic = "osi"', 'topic = "astrology"'), "unknown topic"),
         (('kind = "single"', 'kind = "essay"'), "'kind' must be one of"),

@@ -1,0 +1,665 @@
+"""The select() echo server of ``netlab demo select``: one thread serving many clients.
+
+Owns ``EchoServer`` (a non-blocking server on a ``selectors`` backend -- select, poll or epoll --
+that answers every newline-terminated line with the line upper-cased, as the seed note's program
+does, written properly: a pending-output buffer per connection with partial sends handled, a
+socket watched for writing only while it has pending output, removal on EOF and on reset, no busy
+loop, and a per-connection cap on buffered bytes), ``Event`` (one plain record per thing the
+server does, which the view draws), ``SelectDemo`` (the server plus a fleet of clients in a
+child process, events handed to a callback in the calling thread), ``serve`` (serve until
+Ctrl-C or SIGTERM) and ``check_capacity`` (FD_SETSIZE and the open-file limit). Moves bytes
+only: no rich, no printing, no sentences (reasons are short keys the view turns into text).
+A connection's memory is bounded: at most MAX_LINE bytes of an unfinished line plus
+MAX_PENDING bytes of unsent replies (plus one recv() of RECV_SIZE bytes being processed).
+
+    python -m netlab.demos.select_server [OPTIONS]    # the same as: netlab demo select [OPTIONS]
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import queue
+import selectors
+import signal
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING
+
+from netlab.errors import UsageError
+from netlab.i18n import Note
+
+if TYPE_CHECKING:
+    from netlab.demos.echo_clients import FleetProcess, FleetResult
+
+BACKENDS = ("select", "poll", "epoll")
+FD_SETSIZE = 1024  # select()'s fd_set is a bitmap of this many descriptors (glibc, macOS)
+SELECT_LIMIT = 1000  # connections the select backend accepts, leaving room for a few other fds
+MAX_LINE = 8 * 1024  # a line longer than this (without its newline) closes that connection
+MAX_PENDING = 64 * 1024  # replies a client has not read yet: above this, it is disconnected
+RECV_SIZE = 16 * 1024
+BACKLOG = 4096  # connections the kernel queues until accept(); capped by somaxconn
+LISTENER = 0  # the listening socket's number in round events; connections are 1, 2, 3, ...
+
+#: Why a connection ended (the ``reason`` of close and refuse events).
+REASONS = (
+    "eof",  # the client closed its side; pending replies were sent first
+    "reset",  # the client's kernel answered with RST (for example SO_LINGER 0, or a crash)
+    "line_too_long",  # more than MAX_LINE bytes without a newline
+    "slow_reader",  # more than MAX_PENDING bytes of replies waiting: the client does not read
+    "error",  # another socket error (``detail`` holds the system's message)
+    "stopped",  # the server shut down
+    "fd_setsize",  # refused: the select backend is full (FD_SETSIZE)
+    "no_fds",  # refused: the process has no free file descriptor
+)
+
+
+@dataclass(frozen=True)
+class Event:
+    """One thing the server did, as plain data (times in seconds since the server started).
+
+    kind: ``listening`` (peer = "host:port"), ``round`` (select() returned: ``readable`` and
+    ``writable`` list connection numbers, 0 = the listening socket; ``watching`` = how many
+    sockets it watched for reading and for writing), ``accept``, ``refuse``, ``read``
+    (``nbytes`` received, ``lines`` completed), ``write`` (``nbytes`` sent, ``pending`` still
+    waiting), ``close`` (``reason``, ``dropped`` = buffered bytes thrown away), ``stopped``
+    (``total`` = connections served).
+    """
+
+    kind: str
+    time: float
+    round: int
+    conn: int = 0
+    peer: str = ""
+    nbytes: int = 0
+    lines: tuple[bytes, ...] = ()
+    pending: int = 0
+    readable: tuple[int, ...] = ()
+    writable: tuple[int, ...] = ()
+    watching: tuple[int, int] = (0, 0)
+    reason: str = ""
+    detail: str = ""
+    dropped: int = 0
+    total: int = 0
+
+
+@dataclass
+class Stats:
+    rounds: int = 0
+    accepted: int = 0
+    refused: int = 0
+    lines: int = 0
+    bytes_in: int = 0
+    bytes_out: int = 0
+    connected: int = 0  # connections open now
+    peak_buffered: int = 0  # the most bytes one connection ever held (input + pending output)
+    closed: dict[str, int] = field(default_factory=dict)
+
+
+class Connection:
+    """One accepted client: its socket, unfinished input line and pending output."""
+
+    __slots__ = ("eof", "inbox", "mask", "number", "outbox", "peer", "sock")
+
+    def __init__(self, sock: socket.socket, number: int, peer: str) -> None:
+        self.sock = sock
+        self.number = number
+        self.peer = peer
+        self.inbox = bytearray()  # bytes of a line whose newline has not arrived yet
+        self.outbox = bytearray()  # replies not yet accepted by send()
+        self.eof = False  # the client has closed its side
+        self.mask = selectors.EVENT_READ
+
+
+def make_selector(backend: str) -> selectors.BaseSelector:
+    """The selectors class for ``backend``, or a UsageError if this system lacks it."""
+    kind = {
+        "select": getattr(selectors, "SelectSelector", None),
+        "poll": getattr(selectors, "PollSelector", None),
+        "epoll": getattr(selectors, "EpollSelector", None),
+    }.get(backend)
+    if kind is None:
+        raise UsageError(Note("errors.demo_select.no_backend", {"backend": backend}))
+    return kind()
+
+
+class EchoServer:
+    """An upper-casing line echo server on one thread and one selector.
+
+    Give it a listening socket (``netlab.demos.listen.listen``); it owns the socket from then
+    on. Run ``serve_forever()`` in the calling thread, or ``start()`` it in a background thread
+    and ``stop()`` it (which wakes the select() through a socket pair and joins the thread).
+    ``on_event`` (if given) receives every Event, on the server's thread.
+    """
+
+    def __init__(
+        self,
+        sock: socket.socket,
+        backend: str = "select",
+        *,
+        max_line: int = MAX_LINE,
+        max_pending: int = MAX_PENDING,
+        on_event: Callable[[Event], None] | None = None,
+        send_buffer: int | None = None,
+    ) -> None:
+        self.backend = backend
+        self.max_line = max_line
+        self.max_pending = max_pending
+        # SO_SNDBUF for accepted sockets: None keeps the kernel's (auto-tuned, often megabytes on
+        # loopback); a small one makes partial sends happen early, as on a slow real network.
+        self.send_buffer = send_buffer
+        self.stats = Stats()
+        self.error: BaseException | None = None
+        self._listener = sock
+        self._emit = on_event
+        try:
+            self._selector = make_selector(backend)
+            self._wake_r, self._wake_w = socket.socketpair()
+        except BaseException:
+            sock.close()
+            raise
+        self._wake_r.setblocking(False)
+        self._conns: dict[int, Connection] = {}
+        self._numbers = 0
+        self._stopping = False
+        self._running = False
+        self._closed = False
+        self._thread: threading.Thread | None = None
+        self._start = time.monotonic()
+        self._spare: int | None = _spare_fd()
+        self._selector.register(sock, selectors.EVENT_READ, "listener")
+        self._selector.register(self._wake_r, selectors.EVENT_READ, "wake")
+
+    @property
+    def address(self) -> tuple[str, int]:
+        host, port = self._listener.getsockname()[:2]
+        return host, port
+
+    @property
+    def open_connections(self) -> int:
+        return self.stats.connected
+
+    # -- running ----------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Serve in a background thread."""
+        self._thread = threading.Thread(target=self._run, name="netlab-select-server", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            self.serve_forever()
+        except BaseException as exc:  # kept for the caller: a thread can't raise to it
+            self.error = exc
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Ask the loop to end, wake it, and wait for the background thread (if any).
+
+        A server that never ran just closes its sockets. Safe to call more than once.
+        """
+        self._stopping = True
+        if self._thread is None and not self._running:
+            self._close_all()
+            return
+        with contextlib.suppress(OSError):
+            self._wake_w.send(b"x")
+        if self._thread is not None and self._thread is not threading.current_thread():
+            self._thread.join(timeout)
+
+    def serve_forever(self) -> None:
+        """The select loop, until ``stop()`` (or an exception such as KeyboardInterrupt).
+
+        No timeout: select() sleeps until a socket is ready, so an idle server uses no CPU.
+        Every socket is closed when the loop ends, however it ends.
+        """
+        self._running = True
+        try:
+            self._event("listening", peer="{}:{}".format(*self.address))
+            while not self._stopping:
+                ready = self._selector.select()
+                self.stats.rounds += 1
+                if self._emit is not None:
+                    self._announce(ready)
+                for key, mask in ready:
+                    self._dispatch(key.data, mask)
+        finally:
+            self._close_all()
+
+    def _dispatch(self, what: object, mask: int) -> None:
+        if what == "listener":
+            self._accept()
+        elif what == "wake":
+            with contextlib.suppress(OSError):
+                self._wake_r.recv(64)
+        elif isinstance(what, Connection) and what.number in self._conns:
+            if mask & selectors.EVENT_READ and not what.eof:
+                self._read(what)
+            if mask & selectors.EVENT_WRITE and what.number in self._conns:
+                self._write(what)
+
+    def _announce(self, ready: list[tuple[selectors.SelectorKey, int]]) -> None:
+        readable, writable = [], []
+        for key, mask in ready:
+            number = LISTENER if key.data == "listener" else getattr(key.data, "number", None)
+            if number is None:
+                continue
+            if mask & selectors.EVENT_READ:
+                readable.append(number)
+            if mask & selectors.EVENT_WRITE:
+                writable.append(number)
+        if not readable and not writable:
+            return  # only the wake-up socket: the server is stopping
+        reading = 1 + sum(1 for c in self._conns.values() if c.mask & selectors.EVENT_READ)
+        writing = sum(1 for c in self._conns.values() if c.mask & selectors.EVENT_WRITE)
+        self._event(
+            "round",
+            readable=tuple(readable),
+            writable=tuple(writable),
+            watching=(reading, writing),
+        )
+
+    # -- accepting ----------------------------------------------------------------------------
+
+    def _accept(self) -> None:
+        """Accept every waiting connection (at most 64 per round, to stay fair to the others)."""
+        for _ in range(64):
+            try:
+                sock, addr = self._listener.accept()
+            except (BlockingIOError, InterruptedError):
+                return
+            except OSError as exc:
+                if exc.errno in (errno.EMFILE, errno.ENFILE):
+                    self._shed_one()
+                    return
+                if exc.errno in (errno.ECONNABORTED, errno.EPROTO):
+                    continue
+                raise
+            self._admit(sock, f"{addr[0]}:{addr[1]}")
+
+    def _admit(self, sock: socket.socket, peer: str) -> None:
+        if self.backend == "select" and (
+            self.stats.connected >= SELECT_LIMIT or sock.fileno() >= FD_SETSIZE
+        ):
+            sock.close()
+            self.stats.refused += 1
+            self._event("refuse", peer=peer, reason="fd_setsize")
+            return
+        if self.send_buffer is not None:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, self.send_buffer)
+        sock.setblocking(False)
+        with contextlib.suppress(OSError):
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self._numbers += 1
+        conn = Connection(sock, self._numbers, peer)
+        self._conns[conn.number] = conn
+        self._selector.register(sock, selectors.EVENT_READ, conn)
+        self.stats.accepted += 1
+        self.stats.connected += 1
+        self._event("accept", conn=conn.number, peer=peer)
+
+    def _shed_one(self) -> None:
+        """Out of descriptors: accept with the spare one and close at once, so the waiting
+        connection is refused instead of making the listener readable forever (a busy loop)."""
+        if self._spare is not None:
+            os.close(self._spare)
+            self._spare = None
+        with contextlib.suppress(OSError):
+            sock, addr = self._listener.accept()
+            sock.close()
+            self.stats.refused += 1
+            self._event("refuse", peer=f"{addr[0]}:{addr[1]}", reason="no_fds")
+        self._spare = _spare_fd()
+
+    # -- reading and writing ------------------------------------------------------------------
+
+    def _read(self, conn: Connection) -> None:
+        try:
+            data = conn.sock.recv(RECV_SIZE)
+        except (BlockingIOError, InterruptedError):
+            return
+        except ConnectionResetError:
+            self._close(conn, "reset")
+            return
+        except OSError as exc:
+            self._close(conn, "error", exc.strerror or str(exc))
+            return
+        if not data:
+            self._on_eof(conn)
+            return
+        self.stats.bytes_in += len(data)
+        conn.inbox += data
+        complete = self._take_lines(conn)
+        if complete is None:
+            return
+        if complete:
+            conn.outbox += complete.upper()  # bytes.upper() leaves the newlines where they are
+        self._note_peak(conn)
+        if self._emit is not None:
+            self._event("read", conn=conn.number, nbytes=len(data), lines=_lines(complete))
+        if len(conn.outbox) > self.max_pending:
+            self._close(conn, "slow_reader")
+        elif conn.outbox:
+            self._watch(conn, selectors.EVENT_READ | selectors.EVENT_WRITE)
+
+    def _take_lines(self, conn: Connection) -> bytes | None:
+        """Remove and return the complete lines (newlines included) from the connection's input;
+        None if a line is too long (the connection is then closed)."""
+        end = conn.inbox.rfind(b"\n")
+        complete = b""
+        if end >= 0:
+            complete = bytes(conn.inbox[: end + 1])
+            del conn.inbox[: end + 1]
+        too_long = len(conn.inbox) > self.max_line or (
+            len(complete) > self.max_line and max(map(len, complete.split(b"\n"))) > self.max_line
+        )
+        if too_long:
+            self._note_peak(conn)
+            self._close(conn, "line_too_long")
+            return None
+        self.stats.lines += complete.count(b"\n")
+        return complete
+
+    def _write(self, conn: Connection) -> None:
+        try:
+            sent = conn.sock.send(conn.outbox)
+        except (BlockingIOError, InterruptedError):
+            return
+        except (ConnectionResetError, BrokenPipeError):
+            self._close(conn, "reset")
+            return
+        except OSError as exc:
+            self._close(conn, "error", exc.strerror or str(exc))
+            return
+        shown = bytes(conn.outbox[:sent]) if self._emit is not None else b""
+        del conn.outbox[:sent]  # a partial send keeps the rest for the next writable round
+        self.stats.bytes_out += sent
+        if self._emit is not None:
+            lines = tuple(shown.rstrip(b"\n").split(b"\n"))
+            self._event(
+                "write", conn=conn.number, nbytes=sent, lines=lines, pending=len(conn.outbox)
+            )
+        if conn.outbox:
+            return
+        if conn.eof:
+            self._close(conn, "eof")
+        else:
+            self._watch(conn, selectors.EVENT_READ)  # nothing pending: stop asking for writable
+
+    def _on_eof(self, conn: Connection) -> None:
+        """The client closed its side: send what is still pending, then close."""
+        conn.eof = True
+        if conn.outbox:
+            self._watch(conn, selectors.EVENT_WRITE)
+        else:
+            self._close(conn, "eof")
+
+    def _watch(self, conn: Connection, mask: int) -> None:
+        if mask != conn.mask:
+            self._selector.modify(conn.sock, mask, conn)
+            conn.mask = mask
+
+    def _note_peak(self, conn: Connection) -> None:
+        held = len(conn.inbox) + len(conn.outbox)
+        if held > self.stats.peak_buffered:
+            self.stats.peak_buffered = held
+
+    # -- closing ------------------------------------------------------------------------------
+
+    def _close(self, conn: Connection, reason: str, detail: str = "") -> None:
+        self._conns.pop(conn.number, None)
+        with contextlib.suppress(KeyError, ValueError, OSError):
+            self._selector.unregister(conn.sock)
+        conn.sock.close()
+        self.stats.connected -= 1
+        self.stats.closed[reason] = self.stats.closed.get(reason, 0) + 1
+        dropped = len(conn.inbox) + len(conn.outbox)
+        self._event(
+            "close", conn=conn.number, peer=conn.peer, reason=reason, detail=detail, dropped=dropped
+        )
+
+    def _close_all(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        for conn in list(self._conns.values()):
+            self._close(conn, "stopped")
+        for sock in (self._listener, self._wake_r, self._wake_w):
+            with contextlib.suppress(KeyError, ValueError, OSError):
+                self._selector.unregister(sock)
+            sock.close()
+        self._selector.close()
+        if self._spare is not None:
+            os.close(self._spare)
+            self._spare = None
+        self._event("stopped", total=self.stats.accepted)
+
+    def _event(self, kind: str, **fields: object) -> None:
+        if self._emit is not None:
+            now = round(time.monotonic() - self._start, 4)
+            self._emit(Event(kind, now, self.stats.rounds, **fields))  # type: ignore[arg-type]
+
+
+def _lines(complete: bytes) -> tuple[bytes, ...]:
+    return tuple(complete.split(b"\n")[:-1]) if complete else ()
+
+
+def _spare_fd() -> int | None:
+    try:
+        return os.open(os.devnull, os.O_RDONLY)
+    except OSError:
+        return None
+
+
+# -- limits -------------------------------------------------------------------------------------
+
+
+def check_capacity(backend: str, clients: int) -> None:
+    """Refuse a run the backend or the open-file limit cannot hold, saying why.
+
+    select() watches descriptors through an fd_set, a fixed bitmap of FD_SETSIZE (1024) bits:
+    a descriptor numbered 1024 or more cannot be put in it at all. poll and epoll have no such
+    bitmap; they are limited only by the process's open-file limit (``ulimit -n``), which is
+    raised up to its hard limit when needed.
+    """
+    make_selector(backend).close()
+    if backend == "select" and clients > SELECT_LIMIT:
+        params = {"clients": clients, "limit": SELECT_LIMIT, "fd_setsize": FD_SETSIZE}
+        raise UsageError(Note("errors.demo_select.fd_setsize", params))
+    need = clients + 64  # the server's side of each connection, plus stdio, selector, pipes
+    try:
+        import resource
+    except ImportError:  # not a Unix: nothing to check
+        return
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != resource.RLIM_INFINITY and soft < need:
+        if hard != resource.RLIM_INFINITY and hard < need:
+            params = {"clients": clients, "need": need, "limit": hard}
+            raise UsageError(Note("errors.demo_select.fd_limit", params))
+        resource.setrlimit(resource.RLIMIT_NOFILE, (need, hard))
+
+
+@contextlib.contextmanager
+def sigterm_as_interrupt() -> Iterator[None]:
+    """While inside, SIGTERM raises KeyboardInterrupt (as Ctrl-C does), so ``finally`` blocks
+    close every socket. Only the main thread can install signal handlers; elsewhere a no-op."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def client_host(host: str) -> str:
+    """Where the built-in clients connect: the server's address (127.0.0.1 for 0.0.0.0)."""
+    return "127.0.0.1" if host in ("0.0.0.0", "") else host
+
+
+# -- the demo and the plain server ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DemoSummary:
+    """The figures of one ``netlab demo select`` run."""
+
+    backend: str
+    clients: int
+    messages_per_client: int
+    messages: int  # all clients together
+    replies_ok: int
+    wrong: int
+    lost: int
+    rounds: int
+    elapsed_s: float
+    accepted: int
+    refused: int
+    rtt_p50_ms: float
+    rtt_p99_ms: float
+    peak_buffered: int
+    closed: dict[str, int]
+
+    def to_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+def demo_pacing(clients: int, messages: int) -> dict[str, float]:
+    """Pauses that let a learner watch the rounds: the clients send in waves, all at about the
+    same moment (so one round finds several sockets ready), with a gap between waves that
+    shrinks for long runs (about 2 s of gaps at most)."""
+    return {"gap": round(min(0.1, 2.0 / messages), 4), "stagger": 0.0}
+
+
+class SelectDemo:
+    """One ``netlab demo select`` run: the server plus a fleet of clients in a child process.
+
+    Opening it checks the capacity and starts listening, so a bad port fails before anything
+    is printed; ``run()`` serves the clients; ``close()`` (or leaving the ``with`` block) stops
+    the clients and the server, closes every socket and reaps the child, however the run
+    ended. Events reach ``run``'s ``on_event`` on the calling thread, as they happen.
+    """
+
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        backend: str,
+        clients: int,
+        messages: int,
+        *,
+        live: bool = True,
+        pacing: dict[str, float] | None = None,
+    ) -> None:
+        from netlab.demos.listen import listen
+
+        check_capacity(backend, clients)
+        self.host, self.backend = host, backend
+        self.clients, self.messages = clients, messages
+        if pacing is None:  # pauses only help someone watching the rounds
+            pacing = demo_pacing(clients, messages) if live else {"gap": 0.0, "stagger": 0.0}
+        self.pacing = pacing
+        self._events: queue.SimpleQueue[Event] = queue.SimpleQueue()
+        emit = self._events.put if live else None
+        self.server = EchoServer(listen(host, port, BACKLOG), backend, on_event=emit)
+        self._fleet: FleetProcess | None = None
+
+    @property
+    def address(self) -> str:
+        return "{}:{}".format(*self.server.address)
+
+    def __enter__(self) -> SelectDemo:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def run(self, on_event: Callable[[Event], None] | None = None) -> DemoSummary:
+        """Serve the clients until they are done; Ctrl-C or SIGTERM raise KeyboardInterrupt."""
+        from netlab.demos.echo_clients import FleetProcess
+
+        events, server = self._events, self.server
+        with sigterm_as_interrupt():
+            server.start()
+            where, port = client_host(self.host), server.address[1]
+            self._fleet = FleetProcess(where, port, self.clients, self.messages, **self.pacing)
+            _pump(events, on_event, self._fleet.finished)
+            result = self._fleet.result(timeout=30)
+            _pump(events, on_event, lambda: server.open_connections == 0, limit=2.0)
+            server.stop()
+            _pump(events, on_event, lambda: True)
+        if server.error is not None:
+            raise server.error
+        return _summary(server, result, self.backend, self.messages)
+
+    def close(self) -> None:
+        if self._fleet is not None:
+            self._fleet.stop()
+        self.server.stop()
+
+
+def _pump(
+    events: queue.SimpleQueue[Event],
+    on_event: Callable[[Event], None] | None,
+    done: Callable[[], bool],
+    limit: float | None = None,
+) -> None:
+    """Hand queued events to ``on_event`` until ``done()`` and the queue is empty (or
+    ``limit`` seconds have passed)."""
+    deadline = None if limit is None else time.monotonic() + limit
+    while deadline is None or time.monotonic() < deadline:
+        try:
+            event = events.get(timeout=0.05)
+        except queue.Empty:
+            if done():
+                return
+            continue
+        if on_event is not None:
+            on_event(event)
+
+
+def _summary(server: EchoServer, result: FleetResult, backend: str, messages: int) -> DemoSummary:
+    stats = server.stats
+    return DemoSummary(
+        backend=backend,
+        clients=result.clients,
+        messages_per_client=messages,
+        messages=result.messages,
+        replies_ok=result.replies_ok,
+        wrong=result.wrong,
+        lost=result.lost,
+        rounds=stats.rounds,
+        elapsed_s=result.elapsed_s,
+        accepted=stats.accepted,
+        refused=stats.refused,
+        rtt_p50_ms=result.rtt_p50_ms,
+        rtt_p99_ms=result.rtt_p99_ms,
+        peak_buffered=stats.peak_buffered,
+        closed=dict(stats.closed),
+    )
+
+
+def serve(host: str, port: int, backend: str, on_event: Callable[[Event], None]) -> None:
+    """Serve on ``host:port`` in this thread until Ctrl-C or SIGTERM (KeyboardInterrupt)."""
+    from netlab.demos.listen import listen
+
+    make_selector(backend).close()
+    server = EchoServer(listen(host, port, BACKLOG), backend, on_event=on_event)
+    with sigterm_as_interrupt():
+        server.serve_forever()
+
+
+if __name__ == "__main__":
+    import sys
+
+    from netlab.cli.main import main
+
+    sys.exit(main(["demo", "select", *sys.argv[1:]]))

@@ -1,0 +1,312 @@
+"""What ``netlab demo select`` shows: each select() round live, then the summary.
+
+Owns turning the server's plain records (``netlab.demos.select_server.Event`` and
+``DemoSummary``) into rich lines in the learner's language: the round line (what select()
+watched and what it returned), the accept / read / write / close lines under it, the summary
+table, the ``--json`` document, and the warnings. Only draws: no sockets, no decisions about
+connections. Every sentence comes from the ``demo.select`` catalogue tables; arrows, dots and
+ellipses fall back to ASCII when the terminal can't show more. Data a client sent is shown as
+plain text (never as rich markup), control characters escaped, long lines shortened.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from rich.console import Console, Group
+from rich.table import Table
+from rich.text import Text
+
+from netlab.i18n import catalogue, text
+
+if TYPE_CHECKING:
+    from netlab.demos.select_server import DemoSummary, Event
+
+SHOWN_TEXT = 40  # characters of a client's line shown in a read or write line
+STYLE = {
+    "round": "bold",
+    "accept": "green",
+    "read": "cyan",
+    "write": "magenta",
+    "close": "yellow",
+    "refuse": "bold red",
+    "stopped": "bold",
+    "dim": "dim",
+}
+
+
+def _symbols(ascii_only: bool) -> dict[str, str]:
+    if ascii_only:
+        return {"arrow": "->", "more": "...", "bullet": "*", "dot": "|"}
+    return {"arrow": "→", "more": "…", "bullet": "•", "dot": "·"}
+
+
+def conn_name(number: int, lang: str) -> str:
+    """``#3`` for connection 3; the listening socket by name."""
+    return text("demo.select.listener", lang) if number == 0 else f"#{number}"
+
+
+def shown(data: bytes, ascii_only: bool) -> str:
+    """A client's line as safe, short, quoted text."""
+    decoded = data.decode("utf-8", "replace").rstrip("\r")
+    safe = "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in decoded)
+    if ascii_only:
+        safe = safe.encode("ascii", "backslashreplace").decode("ascii")
+    if len(safe) > SHOWN_TEXT:
+        safe = safe[: SHOWN_TEXT - 1] + _symbols(ascii_only)["more"]
+    return f"'{safe}'"
+
+
+def reason(event: Event, lang: str) -> str:
+    """Why a connection ended (or was refused), in words."""
+    from netlab.demos import select_server as server
+
+    params = {
+        "max_line": server.MAX_LINE,
+        "max_pending": server.MAX_PENDING,
+        "limit": server.SELECT_LIMIT,
+        "fd_setsize": server.FD_SETSIZE,
+        "detail": event.detail,
+    }
+    key = f"demo.select.reason.{event.reason}"
+    return text(key, lang, **params) if key in catalogue("en") else event.reason
+
+
+# -- one event, one line --------------------------------------------------------------------
+
+
+def _round(event: Event, lang: str, ascii_only: bool) -> Text:
+    marks = _symbols(ascii_only)
+    ready = []
+    if event.readable:
+        names = " ".join(conn_name(n, lang) for n in event.readable)
+        ready.append(text("demo.select.readable", lang, names=names))
+    if event.writable:
+        names = " ".join(conn_name(n, lang) for n in event.writable)
+        ready.append(text("demo.select.writable", lang, names=names))
+    line = text(
+        "demo.select.round",
+        lang,
+        round=event.round,
+        time=f"{event.time:.3f}",
+        reading=event.watching[0],
+        writing=event.watching[1],
+    )
+    out = Text(line, style=STYLE["round"])
+    out.append(f" {marks['arrow']} ")
+    out.append(f" {marks['dot']} ".join(ready))
+    return out
+
+
+def _read(event: Event, lang: str, ascii_only: bool) -> Text:
+    name = conn_name(event.conn, lang)
+    if not event.lines:
+        return Text(text("demo.select.read_partial", lang, conn=name, nbytes=event.nbytes))
+    key = "demo.select.read" if len(event.lines) == 1 else "demo.select.read_many"
+    first = shown(event.lines[0], ascii_only)
+    line = text(key, lang, conn=name, nbytes=event.nbytes, count=len(event.lines), first=first)
+    return Text(line, style=STYLE["read"])
+
+
+def _write(event: Event, lang: str, ascii_only: bool) -> Text:
+    name = conn_name(event.conn, lang)
+    first = shown(event.lines[0], ascii_only) if event.lines else "''"
+    if event.pending:
+        key = "demo.select.write_partial"
+    elif len(event.lines) > 1:
+        key = "demo.select.write_many"
+    else:
+        key = "demo.select.write"
+    count = len(event.lines)
+    line = text(
+        key, lang, conn=name, nbytes=event.nbytes, pending=event.pending, count=count, first=first
+    )
+    return Text(line, style=STYLE["write"])
+
+
+def _close(event: Event, lang: str) -> Text:
+    line = text(
+        "demo.select.close", lang, conn=conn_name(event.conn, lang), why=reason(event, lang)
+    )
+    if event.dropped:
+        line += text("demo.select.dropped", lang, nbytes=event.dropped)
+    return Text(line, style=STYLE["close"])
+
+
+def event_line(event: Event, lang: str, ascii_only: bool = False) -> Text | None:
+    """The line (or lines) that show one event; None for an event not shown."""
+    if event.kind == "listening":
+        return listening(event.peer, lang)
+    if event.kind == "round":
+        return _round(event, lang, ascii_only)
+    if event.kind == "accept":
+        name = conn_name(event.conn, lang)
+        return Text(text("demo.select.accept", lang, conn=name, peer=event.peer), STYLE["accept"])
+    if event.kind == "read":
+        return _read(event, lang, ascii_only)
+    if event.kind == "write":
+        return _write(event, lang, ascii_only)
+    if event.kind == "close":
+        return _close(event, lang)
+    if event.kind == "refuse":
+        line = text("demo.select.refuse", lang, peer=event.peer, why=reason(event, lang))
+        return Text(line, style=STYLE["refuse"])
+    if event.kind == "stopped":
+        line = text("demo.select.stopped", lang, rounds=event.round, total=event.total)
+        return Text(line, style=STYLE["stopped"])
+    return None
+
+
+class EventPrinter:
+    """Prints each event as it comes, indenting what happened inside a round under it.
+
+    ``limit``: the most lines printed (then one line saying the rest is not shown), so a run
+    with thousands of rounds does not flood the terminal; None prints everything.
+    """
+
+    def __init__(
+        self, console: Console, lang: str, ascii_only: bool = False, limit: int | None = None
+    ) -> None:
+        self.console = console
+        self.lang = lang
+        self.ascii_only = ascii_only
+        self.limit = limit
+        self.printed = 0
+        self.cut = False
+
+    def __call__(self, event: Event) -> None:
+        if event.kind == "listening" and self.limit is not None:
+            return  # the demo says where it listens in its introduction
+        line = event_line(event, self.lang, self.ascii_only)
+        if line is None:
+            return
+        if self.limit is not None and self.printed >= self.limit:
+            if not self.cut:
+                self.cut = True
+                more = _symbols(self.ascii_only)["more"]
+                note = text("demo.select.cut", self.lang, shown=self.printed, more=more)
+                self.console.print(Text(note, style=STYLE["dim"]))
+            return
+        indent = "" if event.kind in ("round", "listening", "stopped") else "    "
+        self.console.print(Text(indent) + line)
+        self.printed += 1
+
+
+# -- around the rounds ----------------------------------------------------------------------
+
+
+def listening(address: str, lang: str) -> Text:
+    """``listening on HOST:PORT``, the first line of ``--server-only``, and how to connect."""
+    host, _, port = address.rpartition(":")
+    line = Text(text("demo.select.listening", lang, address=address), style="bold")
+    line.append("\n")
+    line.append(text("demo.select.try_nc", lang, host=host, port=port), style=STYLE["dim"])
+    return line
+
+
+def public_warning(host: str, lang: str) -> Text:
+    return Text(text("demo.select.warn_public", lang, host=host), style="bold yellow")
+
+
+def intro(backend: str, clients: int, messages: int, address: str, lang: str) -> Text:
+    """What the learner is about to watch, and how to read the lines."""
+    title = text("demo.select.title", lang, backend=backend, address=address)
+    out = Text(title, style="bold underline")
+    out.append("\n")
+    out.append(text("demo.select.intro", lang, clients=clients, messages=messages))
+    out.append("\n")
+    out.append(text("demo.select.legend", lang), style=STYLE["dim"])
+    out.append("\n")
+    return out
+
+
+def _figures(summary: DemoSummary, lang: str) -> Table:
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold", no_wrap=True)
+    grid.add_column()
+    rows = [
+        ("clients", str(summary.clients)),
+        (
+            "messages",
+            text(
+                "demo.select.summary.messages_value",
+                lang,
+                total=summary.messages,
+                each=summary.messages_per_client,
+            ),
+        ),
+        (
+            "replies",
+            text(
+                "demo.select.summary.replies_value",
+                lang,
+                ok=summary.replies_ok,
+                total=summary.messages,
+            ),
+        ),
+        ("lost", str(summary.lost)),
+        ("elapsed", text("demo.select.summary.seconds", lang, value=f"{summary.elapsed_s:.3f}")),
+        ("rounds", str(summary.rounds)),
+        ("backend", summary.backend),
+        (
+            "rtt",
+            text(
+                "demo.select.summary.rtt_value",
+                lang,
+                p50=f"{summary.rtt_p50_ms:.2f}",
+                p99=f"{summary.rtt_p99_ms:.2f}",
+            ),
+        ),
+    ]
+    if summary.wrong:
+        rows.insert(4, ("wrong", str(summary.wrong)))
+    if summary.refused:
+        rows.append(("refused", str(summary.refused)))
+    for key, value in rows:
+        grid.add_row(text(f"demo.select.summary.{key}", lang), value)
+    return grid
+
+
+def summary(summary: DemoSummary, lang: str, ascii_only: bool = False) -> Group:
+    """The figures of the run, and what they show."""
+    marks = _symbols(ascii_only)
+    ok = summary.replies_ok == summary.messages
+    verdict_key = "demo.select.summary.all_ok" if ok else "demo.select.summary.not_ok"
+    remember = text(
+        "demo.select.summary.remember", lang, clients=summary.clients, rounds=summary.rounds
+    )
+    return Group(
+        Text(""),
+        Text(text("demo.select.summary.title", lang), style="bold underline"),
+        _figures(summary, lang),
+        Text(""),
+        Text(text(verdict_key, lang), style="bold green" if ok else "bold red"),
+        Text(f"{marks['bullet']} {remember}"),
+    )
+
+
+def document(summary: DemoSummary) -> dict[str, Any]:
+    """The ``--json`` summary."""
+    return {
+        "version": 1,
+        "demo": "select",
+        "backend": summary.backend,
+        "clients": summary.clients,
+        "messages": summary.messages,
+        "messages_per_client": summary.messages_per_client,
+        "replies_ok": summary.replies_ok,
+        "wrong": summary.wrong,
+        "lost": summary.lost,
+        "rounds": summary.rounds,
+        "elapsed_s": summary.elapsed_s,
+        "rtt_p50_ms": summary.rtt_p50_ms,
+        "rtt_p99_ms": summary.rtt_p99_ms,
+        "accepted": summary.accepted,
+        "refused": summary.refused,
+        "closed": dict(summary.closed),
+    }
+
+
+def to_json(summary: DemoSummary) -> str:
+    return json.dumps(document(summary), ensure_ascii=False, indent=2)

@@ -1,0 +1,328 @@
+"""The select() echo server on real sockets: many clients, every backend, misbehaving clients.
+
+Each test starts an ``EchoServer`` on 127.0.0.1 port 0 in a background thread and stops it at
+the end; every socket has a timeout, every thread is joined, and an autouse fixture checks that
+no socket, thread or child process is left behind. The load comes from
+``netlab.demos.echo_clients.run_fleet`` (one thread, in this process) unless a test runs the
+whole demo (``SelectDemo``, whose clients run in a child process).
+"""
+
+from __future__ import annotations
+
+import os
+import selectors
+import socket
+import struct
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from netlab.demos import select_server
+from netlab.demos.echo_clients import run_fleet
+from netlab.demos.listen import listen
+from netlab.demos.select_server import BACKENDS, EchoServer, Event
+from netlab.errors import UsageError
+
+HOST = "127.0.0.1"
+TIMEOUT = 10.0
+AVAILABLE = [b for b in BACKENDS if hasattr(selectors, f"{b.capitalize()}Selector")]
+
+pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="Unix sockets and /proc")
+
+
+def _socket_fds() -> set[str]:
+    folder = Path("/proc/self/fd")
+    if not folder.exists():
+        return set()
+    found = set()
+    for name in os.listdir(folder):
+        try:
+            if os.readlink(folder / name).startswith("socket:"):
+                found.add(name)
+        except OSError:
+            continue
+    return found
+
+
+def _children() -> set[int]:
+    pids: set[int] = set()
+    for task in Path("/proc/self/task").glob("*/children"):
+        pids |= {int(p) for p in task.read_text().split()}
+    return pids
+
+
+@pytest.fixture(autouse=True)
+def _nothing_left_behind() -> Iterator[None]:
+    sockets, children = _socket_fds(), _children()
+    threads = set(threading.enumerate())
+    yield
+    deadline = time.monotonic() + 2
+    while time.monotonic() < deadline and (_socket_fds() - sockets or _children() - children):
+        time.sleep(0.02)
+    assert _socket_fds() - sockets == set(), "sockets left open"
+    assert _children() - children == set(), "child processes left running"
+    assert set(threading.enumerate()) - threads == set(), "threads left running"
+
+
+class Running:
+    """A server in a background thread, with the events it reported."""
+
+    def __init__(self, backend: str = "select", **limits: int) -> None:
+        self.events: list[Event] = []
+        self.server = EchoServer(
+            listen(HOST, 0, 1024), backend, on_event=self.events.append, **limits
+        )
+        self.port = self.server.address[1]
+
+    def __enter__(self) -> Running:
+        self.server.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.stop()
+        assert self.server.error is None
+
+    def wait_idle(self) -> None:
+        """Wait until the server has seen every client's close."""
+        deadline = time.monotonic() + TIMEOUT
+        while self.server.stats.connected:
+            assert time.monotonic() < deadline, "connections still open"
+            time.sleep(0.01)
+
+    def closes(self, reason: str) -> list[Event]:
+        return [e for e in list(self.events) if e.kind == "close" and e.reason == reason]
+
+    def wait_for_close(self, reason: str, count: int = 1) -> list[Event]:
+        deadline = time.monotonic() + TIMEOUT
+        while len(self.closes(reason)) < count:
+            assert time.monotonic() < deadline, f"no {reason} close: {self.closes_by_reason()}"
+            time.sleep(0.01)
+        return self.closes(reason)
+
+    def closes_by_reason(self) -> dict[str, int]:
+        return dict(self.server.stats.closed)
+
+
+def _client(port: int) -> socket.socket:
+    sock = socket.create_connection((HOST, port), timeout=TIMEOUT)
+    sock.settimeout(TIMEOUT)
+    return sock
+
+
+def _read_lines(sock: socket.socket, count: int) -> list[bytes]:
+    data, seen = bytearray(), 0
+    while seen < count:
+        chunk = sock.recv(65536)
+        if not chunk:
+            break
+        data += chunk
+        seen += chunk.count(b"\n")
+    return bytes(data).split(b"\n")[:count]
+
+
+def _healthy_fleet(port: int, clients: int = 20, messages: int = 20) -> None:
+    result = run_fleet(HOST, port, clients, messages, window=5, idle_timeout=TIMEOUT)
+    assert (result.replies_ok, result.wrong, result.lost) == (clients * messages, 0, 0)
+
+
+# -- many clients -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("backend", AVAILABLE)
+def test_200_clients_100_messages_every_reply_upper_cased_in_order(backend):
+    with Running(backend) as run:
+        result = run_fleet(HOST, run.port, 200, 100, window=10, idle_timeout=TIMEOUT)
+        assert result.failures == {}
+        assert (result.replies_ok, result.wrong, result.lost) == (20_000, 0, 0)
+        assert result.sent == 20_000
+        run.wait_idle()
+    stats = run.server.stats
+    assert stats.accepted == 200
+    assert stats.lines == 20_000
+    assert stats.bytes_in == stats.bytes_out
+    assert stats.closed == {"eof": 200}
+
+
+def test_request_reply_clients_one_message_at_a_time():
+    with Running("select") as run:
+        result = run_fleet(HOST, run.port, 50, 20, window=1, idle_timeout=TIMEOUT)
+    assert (result.replies_ok, result.lost) == (1000, 0)
+    assert 0 < result.rtt_p50_ms <= result.rtt_p99_ms
+
+
+def test_one_round_serves_several_clients():
+    with Running("select") as run:
+        run_fleet(HOST, run.port, 10, 5, window=5, idle_timeout=TIMEOUT)
+    rounds = [e for e in run.events if e.kind == "round"]
+    assert max(len(e.readable) for e in rounds) > 1
+    # a socket is watched for writing only while replies wait for it: not in every round
+    assert min(e.watching[1] for e in rounds) == 0
+    assert any(e.writable for e in rounds)
+    assert rounds[0].readable == (select_server.LISTENER,)
+
+
+# -- clients that misbehave ----------------------------------------------------------------------
+
+
+def test_client_that_resets_mid_message_leaves_the_others_served():
+    with Running() as run:
+        bad = _client(run.port)
+        bad.sendall(b"half a mess")
+        time.sleep(0.05)
+        bad.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        bad.close()  # SO_LINGER 0: the kernel sends RST instead of FIN
+        run.wait_for_close("reset")
+        _healthy_fleet(run.port)
+    assert run.server.stats.connected == 0
+
+
+def test_client_that_sends_half_a_line_and_vanishes():
+    with Running() as run:
+        bad = _client(run.port)
+        bad.sendall(b"no newline here")
+        bad.close()
+        (event,) = run.wait_for_close("eof")
+        assert event.dropped == len(b"no newline here")
+        _healthy_fleet(run.port)
+
+
+def test_a_line_longer_than_the_cap_closes_that_client_only():
+    with Running(max_line=1024) as run:
+        good = _client(run.port)
+        bad = _client(run.port)
+        bad.sendall(b"x" * 2000)
+        run.wait_for_close("line_too_long")
+        good.sendall(b"still here\n")
+        assert _read_lines(good, 1) == [b"STILL HERE"]
+        good.close()
+        bad.close()
+
+
+def test_client_that_never_reads_is_disconnected_and_memory_stays_bounded():
+    cap = 16 * 1024
+    with Running(max_pending=cap, max_line=1024) as run:
+        hog = socket.socket()
+        hog.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)  # fill up quickly
+        hog.settimeout(TIMEOUT)
+        hog.connect((HOST, run.port))
+        fleet = threading.Thread(target=_healthy_fleet, args=(run.port, 20, 50))
+        fleet.start()
+        sent, line = 0, b"y" * 1000 + b"\n"
+        try:
+            while sent < 256 * 1024 * 1024:  # far more than any kernel buffer holds
+                hog.sendall(line * 64)
+                sent += len(line) * 64
+        except OSError:
+            pass  # the server closed the connection: reset or broken pipe
+        finally:
+            hog.close()
+            fleet.join(TIMEOUT)
+        assert not fleet.is_alive()
+        (event,) = run.wait_for_close("slow_reader")
+        assert event.dropped > cap
+    stats = run.server.stats
+    assert stats.peak_buffered <= 1024 + cap + select_server.RECV_SIZE
+    assert sent < 256 * 1024 * 1024
+
+
+def test_partial_sends_keep_the_rest_for_later():
+    # 8 MB of replies for a client that reads nothing yet, through a small send buffer (loopback
+    # buffers auto-tune to megabytes), so send() takes only part of the pending output and the
+    # rest waits for a writable round.
+    with Running(max_pending=16 * 1024 * 1024, send_buffer=16 * 1024) as run:
+        slow = socket.socket()
+        slow.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        slow.settimeout(TIMEOUT)
+        slow.connect((HOST, run.port))
+        lines = [f"line {i:06d} ".encode() + b"z" * 88 for i in range(80_000)]
+        slow.sendall(b"\n".join(lines) + b"\n")
+        got = _read_lines(slow, len(lines))
+        slow.close()
+    assert got == [line.upper() for line in lines]
+    writes = [e for e in run.events if e.kind == "write"]
+    assert any(e.pending for e in writes), "no partial send happened"
+
+
+def test_half_close_gets_every_pending_reply_before_the_server_closes():
+    with Running() as run:
+        sock = _client(run.port)
+        sock.sendall(b"one\ntwo\nthree\n")
+        sock.shutdown(socket.SHUT_WR)
+        data = b""
+        while chunk := sock.recv(4096):
+            data += chunk
+        sock.close()
+    assert data == b"ONE\nTWO\nTHREE\n"
+
+
+def test_select_backend_refuses_past_its_limit(monkeypatch):
+    monkeypatch.setattr(select_server, "SELECT_LIMIT", 3)
+    with Running("select") as run:
+        socks = [_client(run.port) for _ in range(5)]
+        deadline = time.monotonic() + TIMEOUT
+        while run.server.stats.refused < 2:
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+        refused = [e for e in run.events if e.kind == "refuse"]
+        assert {e.reason for e in refused} == {"fd_setsize"}
+        assert run.server.stats.connected == 3
+        for sock in socks:
+            sock.close()
+
+
+def test_capacity_check_explains_fd_setsize():
+    with pytest.raises(UsageError) as caught:
+        select_server.check_capacity("select", 1001)
+    assert "FD_SETSIZE = 1024" in caught.value.message
+    select_server.check_capacity("select", 1000)
+    select_server.check_capacity("poll", 2000)
+
+
+# -- the loop itself ---------------------------------------------------------------------------
+
+
+def test_idle_server_sleeps_in_select_and_stop_wakes_it():
+    with Running() as run:
+        time.sleep(0.1)
+        cpu = time.process_time()
+        time.sleep(0.5)
+        assert time.process_time() - cpu < 0.1  # no busy loop
+        assert run.server.stats.rounds == 0  # select() has not returned once
+        started = time.monotonic()
+    assert time.monotonic() - started < 1.0
+    assert run.events[-1].kind == "stopped"
+
+
+def test_stopping_closes_open_connections():
+    with Running() as run:
+        sock = _client(run.port)
+        sock.sendall(b"hi\n")
+        assert _read_lines(sock, 1) == [b"HI"]
+    assert sock.recv(10) == b""  # the server closed its side
+    sock.close()
+    assert run.closes("stopped")
+    with pytest.raises(OSError):
+        socket.create_connection((HOST, run.port), timeout=1).close()
+
+
+def test_the_whole_demo_with_its_clients_in_a_child_process():
+    events: list[Event] = []
+    pacing = {"gap": 0.0, "stagger": 0.0}
+    with select_server.SelectDemo(HOST, 0, "poll", 4, 3, pacing=pacing) as demo:
+        summary = demo.run(events.append)
+    assert (summary.messages, summary.replies_ok, summary.lost) == (12, 12, 0)
+    assert summary.closed == {"eof": 4}
+    kinds = {e.kind for e in events}
+    assert {"listening", "round", "accept", "read", "write", "close", "stopped"} <= kinds
+
+
+def test_a_demo_that_never_ran_closes_its_socket():
+    demo = select_server.SelectDemo(HOST, 0, "select", 2, 2)
+    port = int(demo.address.rsplit(":", 1)[1])
+    demo.close()
+    with pytest.raises(OSError):
+        socket.create_connection((HOST, port), timeout=1).close()
