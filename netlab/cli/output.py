@@ -44,9 +44,9 @@ HELP_LANG = _lang_from_argv(sys.argv[1:]) if _lang_from_argv(sys.argv[1:]) in LA
 
 def h(key: str) -> str:
     """The help text ``help.<key>`` in the language of this run."""
-    from netlab.i18n import text
+    from netlab.i18n import help_text
 
-    return text(f"help.{key}", HELP_LANG or current.lang)
+    return help_text(f"help.{key}", HELP_LANG or current.lang)
 
 
 def use_lang(lang: str | None) -> str:

@@ -34,6 +34,13 @@ def test_no_key_is_defined_in_two_files(lang):
             owner[key] = file.name
 
 
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_help_texts_live_in_help_toml(lang):
+    """``--help`` reads only help.toml: every help key must be there and nowhere else."""
+    helps = {k for k in i18n.catalogue(lang) if k.startswith("help.")}
+    assert helps == set(i18n.help_catalogue(lang))
+
+
 def test_both_languages_have_the_same_files():
     names = {lang: [f.name for f in i18n.catalogue_files(lang)] for lang in ("en", "zh")}
     assert names["en"] == names["zh"]
