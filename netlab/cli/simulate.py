@@ -15,7 +15,7 @@ from typing import Annotated
 import typer
 
 from netlab.cli import output, values
-from netlab.errors import OptionError, UsageError
+from netlab.errors import UsageError
 from netlab.i18n import Note, render, text
 
 app = typer.Typer(
@@ -332,6 +332,3 @@ def states(
         names = ", ".join(s.value for s in State)
         raise UsageError(Note("errors.state_unknown", {"value": state, "choices": names})) from None
     con.print(view.one_state(chosen, lang))
-
-
-__all__ = ["OptionError", "app"]
