@@ -181,17 +181,11 @@ class Conversation:
         if not ep.outstanding:
             return
         rto = self._rto[name]
-        self._record(
-            Step(
-                index=0,
-                time=seconds(self.now),
-                src=name,
-                dst=None,
-                packet=None,
-                summary=f"RTO {seconds(rto):g}s expired",
-                notes=[Note("tcp.event.rto", {"side": side(name), "rto": f"{seconds(rto):g}"})],
-                event="rto",
-            )
+        self._local(
+            name,
+            f"RTO {seconds(rto):g}s expired",
+            Note("tcp.event.rto", {"side": side(name), "rto": f"{seconds(rto):g}"}),
+            "rto",
         )
         self._rto[name] = rto * 2  # RFC 6298 (5.5): back off the timer
         for seg in ep.retransmission_timeout():
@@ -207,17 +201,8 @@ class Conversation:
         self._tw_armed[name] = None
         ep = self.eps[name]
         ep.time_wait_timeout()
-        self._record(
-            Step(
-                index=0,
-                time=seconds(self.now),
-                src=name,
-                dst=None,
-                packet=None,
-                summary="2MSL expired",
-                notes=[Note("tcp.event.timewait", self._msl_params(name))],
-                event="2msl",
-            )
+        self._local(
+            name, "2MSL expired", Note("tcp.event.timewait", self._msl_params(name)), "2msl"
         )
 
     # -- mechanics -------------------------------------------------------------------------------
@@ -274,11 +259,8 @@ class Conversation:
         if ep.ack_owed and self._delack_armed[name] is None:
             self._delack_armed[name] = self._push(self.now + DELAYED_ACK_US, "delack", name)
 
-    def _start_time_wait(self, name: str, restart: bool) -> None:
-        """Entering TIME-WAIT, or a repeated FIN while in it: (re)start the 2·MSL timer."""
-        self._cancel(self._tw_armed[name])
-        self._tw_armed[name] = self._push(self.now + 2 * self.msl_us, "timewait", name)
-        kind = "restart" if restart else "start"
+    def _local(self, name: str, summary: str, note: Note, event: str) -> None:
+        """Record a local event (a timer) at ``name``: a step without a packet."""
         self._record(
             Step(
                 index=0,
@@ -286,10 +268,22 @@ class Conversation:
                 src=name,
                 dst=None,
                 packet=None,
-                summary=f"2MSL {kind}",
-                notes=[Note(f"tcp.event.timewait_{kind}", self._msl_params(name))],
-                event=f"2msl_{kind}",
+                summary=summary,
+                notes=[note],
+                event=event,
             )
+        )
+
+    def _start_time_wait(self, name: str, restart: bool) -> None:
+        """Entering TIME-WAIT, or a repeated FIN while in it: (re)start the 2·MSL timer."""
+        self._cancel(self._tw_armed[name])
+        self._tw_armed[name] = self._push(self.now + 2 * self.msl_us, "timewait", name)
+        kind = "restart" if restart else "start"
+        self._local(
+            name,
+            f"2MSL {kind}",
+            Note(f"tcp.event.timewait_{kind}", self._msl_params(name)),
+            f"2msl_{kind}",
         )
 
     def _msl_params(self, name: str) -> dict[str, Any]:
