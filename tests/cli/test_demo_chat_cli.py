@@ -9,16 +9,15 @@ from __future__ import annotations
 
 import os
 import re
-import selectors
 import signal
 import socket
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 
 import pytest
+from childproc import read_until
 from rich.console import Console
 
 from netlab.demos import chat
@@ -148,22 +147,6 @@ def test_python_m_netlab_demos_chat_help_in_chinese():
 # -- --server-only -----------------------------------------------------------------------------
 
 
-def _read_until(proc: subprocess.Popen, pattern: re.Pattern[bytes], seen: bytearray):
-    selector = selectors.DefaultSelector()
-    selector.register(proc.stdout, selectors.EVENT_READ)
-    deadline = time.monotonic() + 20
-    try:
-        while not pattern.search(seen):
-            assert time.monotonic() < deadline, f"no {pattern.pattern!r} in {bytes(seen)!r}"
-            if selector.select(timeout=0.1):
-                chunk = os.read(proc.stdout.fileno(), 4096)
-                assert chunk, bytes(seen)
-                seen += chunk
-        return pattern.search(seen)
-    finally:
-        selector.close()
-
-
 @pytest.mark.parametrize("how", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
 def test_server_only_serves_until_interrupted(how):
     proc = subprocess.Popen(
@@ -176,12 +159,13 @@ def test_server_only_serves_until_interrupted(how):
     seen = bytearray()
     client = None
     try:
-        found = _read_until(proc, re.compile(rb"^listening on 127\.0\.0\.1:(\d+)\n"), seen)
+        listening = re.compile(rb"^listening on 127\.0\.0\.1:(\d+)\n")
+        found = listening.search(read_until(proc, listening, seen=seen))
         port = int(found.group(1))
         client, members = chat.join_room("127.0.0.1", port, "visitor")
         assert members == []
         client.say("anyone?")
-        _read_until(proc, re.compile(rb"visitor: anyone\?"), seen)
+        read_until(proc, b"visitor: anyone?", seen=seen)
         proc.send_signal(how)
         _, err = proc.communicate(timeout=20)
         assert client.leave(5) == []  # the server closed our connection

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import re
-import selectors
 import signal
 import subprocess
 import sys
@@ -14,6 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
+from childproc import read_until
 from rich.console import Console
 
 from netlab.demos.gevent_tasks import Line, Plan, Run
@@ -226,20 +226,6 @@ def test_bad_value_is_explained_in_chinese(run):
 # -- Ctrl-C --------------------------------------------------------------------------------------
 
 
-def _read_until(proc: subprocess.Popen, marker: bytes, timeout: float) -> bytes:
-    seen = b""
-    with selectors.DefaultSelector() as selector:
-        selector.register(proc.stdout, selectors.EVENT_READ)
-        deadline = time.monotonic() + timeout
-        while marker not in seen and time.monotonic() < deadline:
-            if selector.select(timeout=0.1):
-                chunk = os.read(proc.stdout.fileno(), 4096)
-                if not chunk:
-                    break
-                seen += chunk
-    return seen
-
-
 def _children_sleeping(seconds: str) -> list[int]:
     """The pids of our gevent child programs run with this (unusual) sleep value."""
     tail = f"eat,play\0{seconds}\0".encode()
@@ -266,7 +252,7 @@ def test_ctrl_c_exits_130_and_stops_the_child():
         env=_env(),
     )
     try:
-        seen = _read_until(proc, b"starts, then sleeps", timeout=30)
+        seen = read_until(proc, b"starts, then sleeps", timeout=30)
         assert b"Dummy-1" in seen
         assert len(_children_sleeping("7.25")) == 1
         proc.send_signal(signal.SIGINT)

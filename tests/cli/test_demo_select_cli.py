@@ -11,15 +11,14 @@ from __future__ import annotations
 import json
 import os
 import re
-import selectors
 import signal
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
+from childproc import read_until
 
 from netlab.demos.listen import is_loopback
 from netlab.views import demo_select as view
@@ -155,23 +154,6 @@ def _start(*argv: str) -> subprocess.Popen:
     )
 
 
-def _read_until(proc: subprocess.Popen, pattern: str, timeout: float = 20) -> str:
-    seen = b""
-    selector = selectors.DefaultSelector()
-    selector.register(proc.stdout, selectors.EVENT_READ)
-    deadline = time.monotonic() + timeout
-    try:
-        while not re.search(pattern, seen.decode(errors="replace")):
-            assert time.monotonic() < deadline, f"no {pattern!r} in {seen!r}"
-            if selector.select(timeout=0.1):
-                chunk = os.read(proc.stdout.fileno(), 4096)
-                assert chunk, f"output ended without {pattern!r}: {seen!r}"
-                seen += chunk
-    finally:
-        selector.close()
-    return seen.decode(errors="replace")
-
-
 def _finish(proc: subprocess.Popen, sig: int) -> tuple[int, str]:
     try:
         proc.send_signal(sig)
@@ -194,14 +176,14 @@ def _refused(port: int) -> bool:
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
 def test_server_only_serves_nc_style_lines_until_a_signal(sig):
     proc = _start(*DEMO, "--server-only")
-    text = _read_until(proc, r"listening on 127\.0\.0\.1:(\d+)\n")
+    text = read_until(proc, re.compile(rb"listening on 127\.0\.0\.1:(\d+)\n")).decode()
     assert text.startswith("listening on 127.0.0.1:")
     port = int(re.search(r"listening on 127\.0\.0\.1:(\d+)", text).group(1))
     with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
         sock.settimeout(10)
         sock.sendall(b"hello, select\n")
         assert sock.recv(100) == b"HELLO, SELECT\n"
-        _read_until(proc, "reply to #1")
+        read_until(proc, b"reply to #1")
         status, err = _finish(proc, sig)
     assert status == 130
     assert err.strip().splitlines() == ["netlab: interrupted"]
@@ -210,7 +192,7 @@ def test_server_only_serves_nc_style_lines_until_a_signal(sig):
 
 def test_ctrl_c_during_the_demo_stops_server_and_clients():
     proc = _start(*DEMO, "--clients", "3", "--messages", "2000")  # about 2 s of paced waves
-    text = _read_until(proc, r"round 3,")
+    text = read_until(proc, b"round 3,").decode(errors="replace")
     port = int(re.search(r"server on 127\.0\.0\.1:(\d+)", text).group(1))
     status, err = _finish(proc, signal.SIGINT)
     assert status == 130

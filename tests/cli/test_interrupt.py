@@ -3,25 +3,11 @@
 from __future__ import annotations
 
 import os
-import selectors
 import signal
 import subprocess
 import sys
-import time
 
-
-def _read_until(proc: subprocess.Popen, marker: bytes, timeout: float) -> bytes:
-    seen = b""
-    selector = selectors.DefaultSelector()
-    selector.register(proc.stdout, selectors.EVENT_READ)
-    deadline = time.monotonic() + timeout
-    while marker not in seen and time.monotonic() < deadline:
-        if selector.select(timeout=0.1):
-            chunk = os.read(proc.stdout.fileno(), 4096)
-            if not chunk:
-                break
-            seen += chunk
-    return seen
+from childproc import read_until
 
 
 def test_ctrl_c_while_stepping_exits_130_without_traceback():
@@ -34,7 +20,7 @@ def test_ctrl_c_while_stepping_exits_130_without_traceback():
         env=env,
     )
     try:
-        seen = _read_until(proc, b"Enter: next step", timeout=30)
+        seen = read_until(proc, b"Enter: next step", timeout=30)
         assert b"Step 1 of 3" in seen
         proc.send_signal(signal.SIGINT)
         _, err = proc.communicate(timeout=30)

@@ -14,7 +14,6 @@ import io
 import json
 import os
 import re
-import selectors
 import signal
 import sqlite3
 import subprocess
@@ -26,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from childproc import read_until
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -567,22 +567,6 @@ def test_database_of_an_unknown_schema_is_moved_aside(quiz, home: Path) -> None:
 # -- Ctrl-C --------------------------------------------------------------------------------------
 
 
-def _read_until(proc: subprocess.Popen[bytes], marker: bytes, timeout: float) -> bytes:
-    assert proc.stdout is not None
-    seen = b""
-    selector = selectors.DefaultSelector()
-    selector.register(proc.stdout, selectors.EVENT_READ)
-    deadline = time.monotonic() + timeout
-    while marker not in seen and time.monotonic() < deadline:
-        if selector.select(timeout=0.1):
-            chunk = os.read(proc.stdout.fileno(), 4096)
-            if not chunk:
-                break
-            seen += chunk
-    selector.close()
-    return seen
-
-
 def test_ctrl_c_mid_quiz(quiz_json, home: Path, monkeypatch) -> None:
     # learn this seed's first two answers in another home, so the partial score is known
     monkeypatch.setenv("NETLAB_HOME", str(home.parent / "scratch-home"))
@@ -604,7 +588,7 @@ def test_ctrl_c_mid_quiz(quiz_json, home: Path, monkeypatch) -> None:
             proc.stdin.write(answer.encode() + b"\n")
             proc.stdin.flush()
         third = text("ui.quiz.question", "en", n=3, total=10).encode()
-        seen = _read_until(proc, third, timeout=30)
+        seen = read_until(proc, third, timeout=30)
         assert third in seen, seen.decode(errors="replace")
         proc.send_signal(signal.SIGINT)
         rest, err_bytes = proc.communicate(timeout=30)

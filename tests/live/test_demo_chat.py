@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import selectors
 import signal
 import socket
 import struct
@@ -25,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from childproc import read_until
 
 from netlab.demos import chat
 from netlab.demos.listen import listen
@@ -387,21 +387,6 @@ def _env() -> dict[str, str]:
     return env
 
 
-def _read_until(proc: subprocess.Popen, marker: bytes, seen: bytearray) -> None:
-    selector = selectors.DefaultSelector()
-    selector.register(proc.stdout, selectors.EVENT_READ)
-    deadline = time.monotonic() + 20
-    try:
-        while marker not in seen:
-            assert time.monotonic() < deadline, f"no {marker!r} in {bytes(seen)!r}"
-            if selector.select(timeout=0.1):
-                chunk = os.read(proc.stdout.fileno(), 4096)
-                assert chunk, f"output ended without {marker!r}: {bytes(seen)!r}"
-                seen += chunk
-    finally:
-        selector.close()
-
-
 def _client(port: int, name: str, stdin: Any = subprocess.PIPE) -> subprocess.Popen:
     argv = [sys.executable, "-m", "netlab.demos.chat", "--name", name, "--port", str(port)]
     return subprocess.Popen(
@@ -419,10 +404,10 @@ def test_the_interactive_client_chats_through_piped_stdin(room):
     proc = _client(room.address[1], "alice")
     seen = bytearray()
     try:
-        _read_until(proc, b"Already here: bob.", seen)
+        read_until(proc, b"Already here: bob.", seen=seen)
         expect(bob, {"type": "joined", "name": "alice"})
         bob.say("hi alice")
-        _read_until(proc, b"bob: hi alice", seen)
+        read_until(proc, b"bob: hi alice", seen=seen)
         proc.stdin.write("hello bob\n\n你好\n".encode())
         proc.stdin.flush()
         expect(bob, {"type": "said", "name": "alice", "text": "hello bob"})
@@ -479,7 +464,7 @@ def test_the_interactive_client_ctrl_c_leaves_cleanly(room):
     proc = _client(room.address[1], "alice")
     seen = bytearray()
     try:
-        _read_until(proc, b"Already here: bob.", seen)
+        read_until(proc, b"Already here: bob.", seen=seen)
         proc.send_signal(signal.SIGINT)
         _, err = proc.communicate(timeout=20)
     finally:
