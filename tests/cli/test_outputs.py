@@ -12,6 +12,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from rfc import TCP_STATES
 from scapy.layers.inet import IP, TCP
 from scapy.layers.l2 import Ether
 from scapy.packet import Packet
@@ -19,19 +20,7 @@ from scapy.utils import rdpcap
 
 from netlab import __version__
 
-RFC_STATES = [
-    "CLOSED",
-    "LISTEN",
-    "SYN-SENT",
-    "SYN-RECEIVED",
-    "ESTABLISHED",
-    "FIN-WAIT-1",
-    "FIN-WAIT-2",
-    "CLOSE-WAIT",
-    "CLOSING",
-    "LAST-ACK",
-    "TIME-WAIT",
-]
+RFC_STATES = list(TCP_STATES)
 
 PCAP_SCENARIOS = [
     pytest.param(("handshake",), id="handshake"),

@@ -15,20 +15,9 @@ from itertools import pairwise
 from typing import Any
 
 import pytest
+from rfc import TCP_STATES
 
-RFC_STATES = {
-    "CLOSED",
-    "LISTEN",
-    "SYN-SENT",
-    "SYN-RECEIVED",
-    "ESTABLISHED",
-    "FIN-WAIT-1",
-    "FIN-WAIT-2",
-    "CLOSE-WAIT",
-    "CLOSING",
-    "LAST-ACK",
-    "TIME-WAIT",
-}
+RFC_STATES = set(TCP_STATES)
 STEP_KEYS = {
     "index",
     "time",

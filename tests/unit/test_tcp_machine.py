@@ -8,6 +8,7 @@ from collections import deque
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from rfc import TCP_STATES
 
 from netlab.errors import ProtocolViolation
 from netlab.sim.tcp import (
@@ -49,19 +50,7 @@ FIGURE_5: dict[tuple[State, Event], tuple[State, Send]] = {
     (S.TIME_WAIT, E.TIMEOUT_2MSL): (S.CLOSED, X.NOTHING),
 }
 
-RFC_SPELLINGS = [
-    "CLOSED",
-    "LISTEN",
-    "SYN-SENT",
-    "SYN-RECEIVED",
-    "ESTABLISHED",
-    "FIN-WAIT-1",
-    "FIN-WAIT-2",
-    "CLOSE-WAIT",
-    "CLOSING",
-    "LAST-ACK",
-    "TIME-WAIT",
-]
+RFC_SPELLINGS = list(TCP_STATES)
 
 # The synchronized states of RFC 9293 (section 3.10.7.4), written out by hand.
 SYNCHRONIZED_STATES = [
