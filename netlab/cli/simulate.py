@@ -8,9 +8,11 @@ never loads scapy.
 
 from __future__ import annotations
 
+import inspect
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -78,7 +80,7 @@ class Views:
     svg: Path | None = None
 
 
-def _views(step, detail, hexdump, pcap, as_json, svg) -> Views:
+def _views(step, detail, hexdump, pcap, as_json, svg, lang=None) -> Views:
     for flag, used in (("--step", step), ("--detail", detail), ("--hexdump", hexdump)):
         if used and as_json:  # stdout must stay one JSON document
             raise values.combo(flag, "--json")
@@ -94,8 +96,72 @@ def _views(step, detail, hexdump, pcap, as_json, svg) -> Views:
     )
 
 
+def _host_options(
+    client: Client = None,
+    server: Server = "203.0.113.10:80",
+    isn_client: IsnClient = None,
+    isn_server: IsnServer = None,
+    seed: Seed = None,
+    rtt: Rtt = "0.02",
+) -> None:
+    """The two hosts and their link: the options every TCP scenario takes."""
+
+
+def _view_options(
+    step: Step = False,
+    detail: Detail = False,
+    hexdump: Hexdump = False,
+    pcap: Pcap = None,
+    as_json: Json = False,
+    svg: Svg = None,
+    lang: Lang = None,
+) -> None:
+    """How to show a trace: the options every simulation takes."""
+
+
+def shared(**groups: Callable[..., None]) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """Give a command the options of each group (declared once, in a function like
+    ``_view_options``); the command receives each group's values as one dict named like the
+    group. typer reads the combined signature, so ``--help`` lists every option."""
+
+    def decorate(command: Callable[..., None]) -> Callable[..., None]:
+        own = [
+            p
+            for p in inspect.signature(command, eval_str=True).parameters.values()
+            if p.name not in groups
+        ]
+        members = {
+            name: list(inspect.signature(group, eval_str=True).parameters.values())
+            for name, group in groups.items()
+        }
+        params = own + [p for group in members.values() for p in group]
+
+        def wrapper(**kwargs: Any) -> None:
+            for name, group in members.items():
+                kwargs[name] = {p.name: kwargs.pop(p.name) for p in group}
+            command(**kwargs)
+
+        wrapper.__name__ = command.__name__
+        wrapper.__doc__ = command.__doc__
+        wrapper.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
+        wrapper.__annotations__ = {p.name: p.annotation for p in params}
+        return wrapper
+
+    return decorate
+
+
 def _tcp_params(
-    client, server, isn_client, isn_server, seed, rtt, lose, lose_times, losses, msl="30"
+    client,
+    server,
+    isn_client,
+    isn_server,
+    seed,
+    rtt,
+    *,
+    lose=None,
+    lose_times="1",
+    losses=(),
+    msl="30",
 ):
     from netlab.sim.hosts import TcpParams
 
@@ -176,40 +242,27 @@ def show(trace, views: Views, lang: str) -> None:
 
 
 @app.command(help=output.h("handshake"))
+@shared(hosts=_host_options, views=_view_options)
 def handshake(
-    client: Client = None,
-    server: Server = "203.0.113.10:80",
-    isn_client: IsnClient = None,
-    isn_server: IsnServer = None,
-    seed: Seed = None,
-    rtt: Rtt = "0.02",
     lose: Annotated[
         str | None,
         typer.Option("--lose", metavar="syn|syn-ack|ack", help=output.h("opt.lose_handshake")),
     ] = None,
     lose_times: LoseTimes = "1",
-    step: Step = False,
-    detail: Detail = False,
-    hexdump: Hexdump = False,
-    pcap: Pcap = None,
-    as_json: Json = False,
-    svg: Svg = None,
-    lang: Lang = None,
+    *,
+    hosts: dict[str, Any],
+    views: dict[str, Any],
 ) -> None:
     """The three-way handshake: SYN, SYN-ACK, ACK, with states and numbers explained."""
-    lang = output.use_lang(values.lang(lang))
-    from netlab.sim.handshake import LOSSES
-
-    params = _tcp_params(
-        client, server, isn_client, isn_server, seed, rtt, lose, lose_times, LOSSES
-    )
-    views = _views(step, detail, hexdump, pcap, as_json, svg)
+    lang = output.use_lang(values.lang(views["lang"]))
     from netlab.sim import handshake as scenario
 
-    show(scenario.build(params), views, lang)
+    params = _tcp_params(**hosts, lose=lose, lose_times=lose_times, losses=scenario.LOSSES)
+    show(scenario.build(params), _views(**views), lang)
 
 
 @app.command(help=output.h("close"))
+@shared(hosts=_host_options, views=_view_options)
 def close(
     initiator: Annotated[
         str, typer.Option("--initiator", metavar="client|server", help=output.h("opt.initiator"))
@@ -231,22 +284,12 @@ def close(
         typer.Option("--lose", metavar="fin|ack", help=output.h("opt.lose_close")),
     ] = None,
     lose_times: LoseTimes = "1",
-    client: Client = None,
-    server: Server = "203.0.113.10:80",
-    isn_client: IsnClient = None,
-    isn_server: IsnServer = None,
-    seed: Seed = None,
-    rtt: Rtt = "0.02",
-    step: Step = False,
-    detail: Detail = False,
-    hexdump: Hexdump = False,
-    pcap: Pcap = None,
-    as_json: Json = False,
-    svg: Svg = None,
-    lang: Lang = None,
+    *,
+    hosts: dict[str, Any],
+    views: dict[str, Any],
 ) -> None:
     """The four-way close from ESTABLISHED, with TIME-WAIT and its 2·MSL timer."""
-    lang = output.use_lang(values.lang(lang))
+    lang = output.use_lang(values.lang(views["lang"]))
     from netlab.sim import close as scenario
 
     who = values.choice("--initiator", initiator, ("client", "server"))
@@ -259,10 +302,8 @@ def close(
     if data is not None and not half_close:
         raise values.requires("--data", "--half-close")
     payload = values.text_bytes("--data", [data], MAX_MESSAGE, MAX_MESSAGE) if data else [b"bye"]
-    params = _tcp_params(
-        client, server, isn_client, isn_server, seed, rtt, lose, lose_times, scenario.LOSSES, msl
-    )
-    views = _views(step, detail, hexdump, pcap, as_json, svg)
+    params = _tcp_params(**hosts, lose=lose, lose_times=lose_times, losses=scenario.LOSSES, msl=msl)
+    shown = _views(**views)
     options = scenario.CloseOptions(
         initiator=who,
         simultaneous=simultaneous,
@@ -270,10 +311,11 @@ def close(
         half_close=half_close,
         data=payload[0],
     )
-    show(scenario.build(params, options), views, lang)
+    show(scenario.build(params, options), shown, lang)
 
 
 @app.command("tcp", help=output.h("tcp"))
+@shared(hosts=_host_options, views=_view_options)
 def tcp_connection(
     data: Annotated[
         list[str] | None,
@@ -284,29 +326,18 @@ def tcp_connection(
         typer.Option("--reply", metavar="TEXT", help=output.h("opt.reply")),
     ] = None,
     msl: Msl = "30",
-    client: Client = None,
-    server: Server = "203.0.113.10:80",
-    isn_client: IsnClient = None,
-    isn_server: IsnServer = None,
-    seed: Seed = None,
-    rtt: Rtt = "0.02",
-    step: Step = False,
-    detail: Detail = False,
-    hexdump: Hexdump = False,
-    pcap: Pcap = None,
-    as_json: Json = False,
-    svg: Svg = None,
-    lang: Lang = None,
+    *,
+    hosts: dict[str, Any],
+    views: dict[str, Any],
 ) -> None:
     """A whole connection: handshake, data both ways (ACKs count bytes), close."""
-    lang = output.use_lang(values.lang(lang))
+    lang = output.use_lang(values.lang(views["lang"]))
     sent = values.text_bytes("--data", data or [], MAX_MESSAGE, MAX_TOTAL)
     answers = values.text_bytes("--reply", reply or [], MAX_MESSAGE, MAX_TOTAL)
-    params = _tcp_params(client, server, isn_client, isn_server, seed, rtt, None, "1", (), msl)
-    views = _views(step, detail, hexdump, pcap, as_json, svg)
+    params = _tcp_params(**hosts, msl=msl)
     from netlab.sim import connection as scenario
 
-    show(scenario.build(params, sent, answers), views, lang)
+    show(scenario.build(params, sent, answers), _views(**views), lang)
 
 
 @app.command(help=output.h("states"))
