@@ -51,10 +51,23 @@ class Step:
     tables: dict[str, Any] = field(default_factory=dict)
     event: str | None = None  # for local events: "rto", "2msl", "app", ...
     segment: Any = None  # the protocol's own record of the packet (a TCP Segment), no scapy
+    to: tuple[str, ...] = ()  # every receiver when there are several (a flood); dst is the first
+    protocol: str = ""  # the top protocol of the packet ("ARP", "DHCP", "DNS", "TCP", "UDP")
+    fields: dict[str, Any] = field(default_factory=dict)  # that protocol's key fields, plain data
+    copy_of: int | None = (
+        None  # the step whose frame this one forwards unchanged (no new pcap frame)
+    )
 
     @property
     def is_packet(self) -> bool:
         return self.packet is not None
+
+    @property
+    def receivers(self) -> tuple[str, ...]:
+        """Every node that receives the step's frame (none for a local event)."""
+        if self.to:
+            return self.to
+        return (self.dst,) if self.dst is not None else ()
 
 
 @dataclass

@@ -65,6 +65,6 @@ def step_detail(trace: Trace, step: Step, lang: str, ascii_only: bool = False) -
 def detail(trace: Trace, lang: str, ascii_only: bool = False) -> Group:
     parts: list = [Text(text("ui.detail_hint", lang), style="italic")]
     for step in trace.steps:
-        if step.packet is not None:
+        if step.packet is not None and step.copy_of is None:
             parts.append(step_detail(trace, step, lang, ascii_only))
     return Group(*parts)

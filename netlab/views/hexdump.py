@@ -69,4 +69,6 @@ def step_hexdump(step: Step, lang: str) -> Group:
 
 
 def hexdump(trace: Trace, lang: str) -> Group:
-    return Group(*(step_hexdump(s, lang) for s in trace.steps if s.packet is not None))
+    return Group(
+        *(step_hexdump(s, lang) for s in trace.steps if s.packet is not None and s.copy_of is None)
+    )

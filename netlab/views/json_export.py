@@ -1,8 +1,11 @@
 """``--json``: a Trace as the version-1 JSON document of DESIGN.md.
 
 Owns the mapping from Trace to the contract: ``version``, ``scenario``, ``nodes`` and
-``steps`` (index, time, src, dst, lost, summary, layers, tcp, states, tables, note). Other
-tools and the tests read this, so it changes only with a new version number.
+``steps`` (index, time, src, dst, to, lost, summary, protocol, layers, tcp, fields, states,
+tables, note). Other tools and the tests read this, so it changes only with a new version
+number. Version 2 is version 1 plus three keys per step: ``to`` (every receiver of the frame,
+several for a flood), ``protocol`` (the top protocol, as Wireshark's Protocol column) and
+``fields`` (that protocol's key fields).
 """
 
 from __future__ import annotations
@@ -13,12 +16,24 @@ from typing import Any
 from netlab.sim.trace import Step, Trace
 from netlab.views.labels import explanation, summary, tcp_fields
 
-VERSION = 1
+VERSION = 2
+
+
+def protocol(step: Step, layers: list[str]) -> str | None:
+    """The step's top protocol; TCP for the segments of the TCP scenarios; None for a local
+    event."""
+    if step.dst is None:
+        return None
+    if step.protocol:
+        return step.protocol
+    return (
+        "TCP" if step.segment is not None or "TCP" in layers else (layers[-1] if layers else None)
+    )
 
 
 def step_dict(step: Step, lang: str) -> dict[str, Any]:
     layers: list[str] = []
-    if step.packet is not None:
+    if step.packet is not None and step.dst is not None:
         from netlab.sim.packets import layer_names
 
         layers = layer_names(step.packet)
@@ -27,10 +42,13 @@ def step_dict(step: Step, lang: str) -> dict[str, Any]:
         "time": step.time,
         "src": step.src,
         "dst": step.dst,
+        "to": list(step.receivers),
         "lost": step.lost,
         "summary": summary(step),
+        "protocol": protocol(step, layers),
         "layers": layers,
         "tcp": tcp_fields(step),
+        "fields": dict(step.fields),
         "states": dict(step.states),
         "tables": dict(step.tables),
         "note": explanation(step, lang),

@@ -19,21 +19,48 @@ def flag_names(flags: str) -> str:
     return ",".join(name for letter, name in _FLAG_ORDER if letter in flags)
 
 
-def tcp_fields(step: Step) -> dict[str, object] | None:
-    """flags, seq, ack, len of a step's TCP segment, or None for a local event."""
-    if step.packet is None:
-        return None
-    from netlab.sim.packets import tcp_summary
+def is_tcp(step: Step) -> bool:
+    """True for a step that carries a TCP segment drawn the TCP way (flags, seq, ack, len)."""
+    return step.packet is not None and step.dst is not None and step.protocol in ("", "TCP")
 
+
+def tcp_fields(step: Step) -> dict[str, object] | None:
+    """flags, seq, ack, len of a step's TCP segment, or None for anything else."""
+    if not is_tcp(step):
+        return None
+    from netlab.sim.packets import has_tcp, tcp_summary
+
+    if not has_tcp(step.packet):
+        return None
     return tcp_summary(step.packet)
 
 
 def summary(step: Step) -> str:
-    """A short name for the step: the segment's flags ("SYN,ACK"), or the local event."""
-    fields = tcp_fields(step)
-    if fields is None:
-        return step.summary
-    return flag_names(str(fields["flags"]))
+    """A short name for the step: the segment's flags ("SYN,ACK") for the TCP scenarios, else
+    the scenario's own summary (Wireshark's Info column, or the local event)."""
+    if step.protocol == "" and step.segment is not None:
+        fields = tcp_fields(step)
+        if fields is not None:
+            return flag_names(str(fields["flags"]))
+    return step.summary
+
+
+def node_label(trace: Trace, name: str, lang: str) -> str:
+    """A node's name as the diagrams show it: translated when the catalogue knows it."""
+    role = trace.node(name).role
+    if role in ("client", "server") and name in ("client", "server"):
+        return text(f"role.{name}", lang)
+    key = f"node.{name}"
+    label = text(key, lang)
+    return name if label == key else label
+
+
+def event_label(step: Step, lang: str) -> str:
+    """The short label of a local event (``ui.event.EVENT`` with the first note's values)."""
+    params = dict(step.notes[0].params) if step.notes else {}
+    if step.event:
+        return text(f"ui.event.{step.event}", lang, **params)
+    return step.summary
 
 
 def arrow_label(step: Step, lang: str) -> str:
@@ -51,13 +78,20 @@ def side_name(trace: Trace, name: str, lang: str) -> str:
     return text(f"role.{name}", lang) if trace.node(name).role in ("client", "server") else name
 
 
+def receivers_label(trace: Trace, step: Step, lang: str) -> str:
+    """The receivers of a step's frame, by name ("B, C, gateway")."""
+    return text("ui.lanes.receiver_sep", lang).join(
+        node_label(trace, name, lang) for name in step.receivers
+    )
+
+
 def direction(trace: Trace, step: Step, lang: str, ascii_only: bool = False) -> str:
-    """ "client → server" (or the local event's node)."""
-    src = side_name(trace, step.src, lang)
+    """ "client → server", "switch → B、C" (or the local event's node)."""
+    src = node_label(trace, step.src, lang)
     if step.dst is None:
         return src
     arrow = "->" if ascii_only else "→"
-    return f"{src} {arrow} {side_name(trace, step.dst, lang)}"
+    return f"{src} {arrow} {receivers_label(trace, step, lang)}"
 
 
 def arrow(trace: Trace, step: Step, ascii_only: bool = False) -> str:

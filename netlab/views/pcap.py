@@ -15,7 +15,18 @@ from netlab.sim.trace import Trace
 
 
 def frames(trace: Trace) -> list[tuple[float, object]]:
-    return [(s.time, s.packet) for s in trace.steps if s.packet is not None]
+    """Every frame that crosses a link once: not the local steps (an encapsulation in
+    progress), not the copies a switch forwards unchanged."""
+    from netlab.sim.packets import is_ethernet
+
+    return [
+        (s.time, s.packet)
+        for s in trace.steps
+        if s.packet is not None
+        and s.dst is not None
+        and s.copy_of is None
+        and is_ethernet(s.packet)
+    ]
 
 
 def write(trace: Trace, path: Path) -> int:

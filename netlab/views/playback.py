@@ -14,9 +14,9 @@ from rich.text import Text
 
 from netlab.i18n import text
 from netlab.sim.trace import Trace
+from netlab.views import tables
 from netlab.views.labels import explanation
-from netlab.views.report import header, remember, title
-from netlab.views.timeline import Timeline
+from netlab.views.report import diagram_for, header, remember, section, title
 
 
 def play(
@@ -28,7 +28,7 @@ def play(
     ascii_only: bool = False,
 ) -> bool:
     """Play ``trace``; return False if the learner quit before the end."""
-    timeline = Timeline(trace, lang, width, ascii_only)
+    timeline = diagram_for(trace, lang, width, ascii_only)
     console.print(title(trace, lang))
     console.print(header(trace, lang))
     console.print()
@@ -41,6 +41,9 @@ def play(
             console.print(line)
         console.print(Text(text("ui.step_of", lang, n=step.index, total=total), style="bold"))
         console.print(Text(explanation(step, lang)), style="italic")
+        changed = tables.after_step(trace, step, lang, ascii_only)
+        if changed is not None:
+            console.print(changed)
         if waiting and step.index < total:
             try:
                 answer = ask(text("ui.step_prompt", lang))
@@ -51,5 +54,9 @@ def play(
                 console.print(text("ui.step_quit", lang, n=step.index, total=total))
                 return False
     console.print()
+    extra = section(trace, lang, width, ascii_only)
+    if extra is not None:
+        console.print(extra)
+        console.print()
     console.print(remember(trace, lang))
     return True

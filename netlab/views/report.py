@@ -13,8 +13,37 @@ from rich.text import Text
 
 from netlab.i18n import render, text
 from netlab.sim.trace import Step, Trace
-from netlab.views.labels import arrow, explanation, flag_names, seconds, side_name, tcp_fields
+from netlab.views import tables
+from netlab.views.labels import (
+    arrow,
+    event_label,
+    explanation,
+    flag_names,
+    node_label,
+    receivers_label,
+    seconds,
+    side_name,
+    summary,
+    tcp_fields,
+)
+from netlab.views.lanes import Lanes
 from netlab.views.timeline import STYLE, Timeline
+
+#: Scenarios that add a section of their own to the report: module with ``section(...)``.
+SECTIONS = {"layers": "netlab.views.layers", "journey": "netlab.views.journey"}
+
+
+def uses_lanes(trace: Trace) -> bool:
+    """True for a trace drawn with one lane per node (every scenario but the two-endpoint TCP
+    ones, whose steps carry no protocol name)."""
+    return len(trace.nodes) != 2 or any(step.protocol for step in trace.steps)
+
+
+def diagram_for(trace: Trace, lang: str, width: int, ascii_only: bool) -> Timeline | Lanes:
+    """The diagram that suits the trace: two TCP lifelines, or one lane per node."""
+    if uses_lanes(trace):
+        return Lanes(trace, lang, width, ascii_only)
+    return Timeline(trace, lang, width, ascii_only)
 
 
 def can_draw_unicode(console: Console) -> bool:
@@ -30,7 +59,45 @@ def header(trace: Trace, lang: str) -> Text:
 
 
 def diagram(trace: Trace, lang: str, width: int, ascii_only: bool) -> Text:
-    return Text("\n").join(Timeline(trace, lang, width, ascii_only).lines())
+    return Text("\n").join(diagram_for(trace, lang, width, ascii_only).lines())
+
+
+def path(trace: Trace, step: Step, lang: str, ascii_only: bool) -> str:
+    """ "A → switch", "switch → B, C, gateway", or the node of a local event."""
+    src = node_label(trace, step.src, lang)
+    if step.dst is None:
+        return src
+    return f"{src} {'->' if ascii_only else '→'} {receivers_label(trace, step, lang)}"
+
+
+def lanes_table(trace: Trace, lang: str, ascii_only: bool = False) -> Table:
+    """One row per step for a many-node trace: number, time, path, protocol, info, states."""
+    table = Table(header_style="bold underline", box=None, pad_edge=False, padding=(0, 1))
+    table.add_column(text("ui.no", lang), justify="right", no_wrap=True)
+    table.add_column(text("ui.time", lang), justify="right", no_wrap=True)
+    table.add_column(text("ui.lanes.path_ascii" if ascii_only else "ui.lanes.path", lang))
+    table.add_column(text("ui.lanes.protocol", lang), no_wrap=True)
+    table.add_column(text("ui.lanes.info", lang), overflow="fold")
+    endpoints = trace.endpoints
+    for name in endpoints:
+        table.add_column(text("ui.state_of", lang, side=node_label(trace, name, lang)))
+    for step in trace.steps:
+        if step.dst is None:
+            info = Text(event_label(step, lang), style=STYLE["event"])
+        else:
+            info = Text(summary(step))
+            if step.lost:
+                info.append(f" ({text('ui.lanes.dropped', lang)})", style=STYLE["lost"])
+        states = [step.states.get(name, "") for name in endpoints]
+        table.add_row(
+            str(step.index),
+            seconds(step.time),
+            path(trace, step, lang, ascii_only),
+            step.protocol,
+            info,
+            *states,
+        )
+    return table
 
 
 def step_row(trace: Trace, step: Step, lang: str, ascii_only: bool) -> list[RenderableType]:
@@ -67,13 +134,27 @@ def step_table(trace: Trace, lang: str, ascii_only: bool = False) -> Table:
     return table
 
 
-def reasons(trace: Trace, lang: str) -> Table:
+def reasons(trace: Trace, lang: str, ascii_only: bool = False) -> Table:
+    """Each step's explanation; below it, the tables that the step changed."""
     grid = Table.grid(padding=(0, 1))
     grid.add_column(justify="right", style="bold")
     grid.add_column()
     for step in trace.steps:
         grid.add_row(f"{step.index}.", explanation(step, lang))
+        changed = tables.after_step(trace, step, lang, ascii_only)
+        if changed is not None:
+            grid.add_row("", changed)
     return grid
+
+
+def section(trace: Trace, lang: str, width: int, ascii_only: bool) -> RenderableType | None:
+    """The scenario's own section (the layer table of ``layers``...), if it has one."""
+    module_name = SECTIONS.get(trace.scenario)
+    if module_name is None:
+        return None
+    import importlib
+
+    return importlib.import_module(module_name).section(trace, lang, width, ascii_only)
 
 
 def remember(trace: Trace, lang: str) -> Panel:
@@ -83,6 +164,26 @@ def remember(trace: Trace, lang: str) -> Panel:
 
 def report(trace: Trace, lang: str, width: int = 100, ascii_only: bool = False) -> Group:
     """Everything ``netlab simulate`` prints for a trace, in order."""
+    if uses_lanes(trace):
+        parts: list[RenderableType] = [
+            title(trace, lang),
+            header(trace, lang),
+            Text(""),
+            diagram(trace, lang, width, ascii_only),
+            Text(""),
+            lanes_table(trace, lang, ascii_only),
+        ]
+        extra = section(trace, lang, width, ascii_only)
+        if extra is not None:
+            parts += [Text(""), extra]
+        parts += [
+            Text(""),
+            Text(text("ui.why", lang), style="bold"),
+            reasons(trace, lang, ascii_only),
+            Text(""),
+            remember(trace, lang),
+        ]
+        return Group(*parts)
     return Group(
         title(trace, lang),
         header(trace, lang),

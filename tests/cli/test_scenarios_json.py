@@ -1,4 +1,4 @@
-"""The ``--json`` contract (DESIGN.md, version 1) and the protocol facts it must carry.
+"""The ``--json`` contract (DESIGN.md, version 2) and the protocol facts it must carry.
 
 Runs the TCP scenarios in-process with ``--json`` and checks the document's shape, then the
 numbers a learner is taught: ISN + 1, ACKs that count bytes, RTO doubling, TIME-WAIT's 2·MSL,
@@ -23,10 +23,13 @@ STEP_KEYS = {
     "time",
     "src",
     "dst",
+    "to",
     "lost",
     "summary",
+    "protocol",
     "layers",
     "tcp",
+    "fields",
     "states",
     "tables",
     "note",
@@ -44,7 +47,7 @@ Step = dict[str, Any]
 
 def check_contract(doc: Doc, scenario: str) -> None:
     assert {"version", "scenario", "nodes", "steps"} <= set(doc)
-    assert doc["version"] == 1
+    assert doc["version"] == 2
     assert doc["scenario"] == scenario
     names = {n["name"] for n in doc["nodes"]}
     assert {"client", "server"} <= names
@@ -69,8 +72,11 @@ def check_contract(doc: Doc, scenario: str) -> None:
             assert step["dst"] is None
             assert step["layers"] == []
             assert step["lost"] is False
+            assert step["to"] == [] and step["protocol"] is None
         else:
             assert step["dst"] in names and step["dst"] != step["src"]
+            assert step["to"] == [step["dst"]] and step["protocol"] == "TCP"
+            assert step["fields"] == {}
             assert set(step["tcp"]) == {"flags", "seq", "ack", "len"}
             assert step["layers"] == ["Ether", "IP", "TCP"]
             for field in ("seq", "ack", "len"):

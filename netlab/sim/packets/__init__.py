@@ -88,6 +88,15 @@ def tcp_summary(pkt: Packet) -> dict[str, object]:
     }
 
 
+def has_tcp(pkt: Packet) -> bool:
+    return bool(pkt.haslayer(TCP))
+
+
+def is_ethernet(pkt: Packet) -> bool:
+    """True for a whole Ethernet frame (what a pcap of link type 1 holds)."""
+    return isinstance(pkt, Ether)
+
+
 def layer_names(pkt: Packet) -> list[str]:
     """Names of the protocol layers, outermost first (payload bytes are not a layer)."""
     names = []
