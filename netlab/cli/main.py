@@ -27,6 +27,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
+simulate.register_scenarios()
 app.add_typer(simulate.app, name="simulate", help=output.h("simulate"))
 app.add_typer(quiz.app, name="quiz", help=output.h("quiz"))
 app.add_typer(demo.app, name="demo", help=output.h("demo"))

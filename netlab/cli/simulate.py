@@ -363,3 +363,20 @@ def states(
         names = ", ".join(s.value for s in State)
         raise UsageError(Note("errors.state_unknown", {"value": state, "choices": names})) from None
     con.print(view.one_state(chosen, lang))
+
+
+#: The scenarios with more than two nodes, each in its own module ``netlab.cli.sim_NAME``
+#: (a function NAME that takes its options and ``views``), in the order ``--help`` lists them.
+SCENARIOS = ("dhcp",)
+
+
+def register_scenarios() -> None:
+    """Add the commands of ``SCENARIOS`` to ``app``. Called by ``netlab.cli.main`` once this
+    module is complete, because each command module imports the shared options from here."""
+    import importlib
+
+    for name in SCENARIOS:
+        if name in {c.name for c in app.registered_commands}:
+            continue
+        module = importlib.import_module(f"netlab.cli.sim_{name}")
+        app.command(name, help=output.h(name))(getattr(module, name))

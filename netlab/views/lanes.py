@@ -19,7 +19,7 @@ from netlab.i18n import text
 from netlab.sim.trace import Step, Trace
 from netlab.views.labels import event_label, node_label, seconds, summary
 
-TIME_W = 8
+TIME_W = 8  # at least: the time column, right-aligned, and a space
 MIN_LANE = 10
 MAX_LANE = 26
 
@@ -58,17 +58,17 @@ class Lanes:
         self.g = ASCII if ascii_only else UNICODE
         self.names = [n.name for n in trace.nodes]
         count = max(1, len(self.names))
-        self.lane = max(MIN_LANE, min(MAX_LANE, (width - TIME_W) // count))
-        self.total = TIME_W + self.lane * count
-        self.x = {
-            name: TIME_W + self.lane * i + self.lane // 2 for i, name in enumerate(self.names)
-        }
+        longest = max((len(seconds(s.time)) for s in trace.steps), default=0)
+        self.time_w = tw = max(TIME_W, longest + 1)
+        self.lane = max(MIN_LANE, min(MAX_LANE, (width - tw) // count))
+        self.total = tw + self.lane * count
+        self.x = {name: tw + self.lane * i + self.lane // 2 for i, name in enumerate(self.names)}
         self._shown = dict(trace.initial_states)
 
     # -- pieces ----------------------------------------------------------------------------
 
     def _blank(self, time: str = "") -> list[str]:
-        row = list(f"{time:>{TIME_W - 1}} ".ljust(self.total))
+        row = list(f"{time:>{self.time_w - 1}} ".ljust(self.total))
         for x in self.x.values():
             row[x] = self.g.life
         return row
@@ -86,8 +86,8 @@ class Lanes:
 
     def head(self) -> list[Text]:
         """Lane names (translated when the catalogue has ``node.NAME``) and addresses."""
-        out_names = Text(" " * TIME_W)
-        out_addr = Text(" " * TIME_W)
+        out_names = Text(" " * self.time_w)
+        out_addr = Text(" " * self.time_w)
         for name in self.names:
             node = self.trace.node(name)
             label = _fit(node_label(self.trace, name, self.lang), self.lane - 1)
@@ -116,21 +116,21 @@ class Lanes:
                 self._shown[name] = state
         if not changed:
             return None
-        line = Text(" " * TIME_W)
+        line = Text(" " * self.time_w)
         line.append(text("ui.list_sep", self.lang).join(changed), style=STYLE["state"])
         return line
 
     def _event_lines(self, step: Step) -> list[Text]:
         row = self._blank(seconds(step.time))
-        x = self.x.get(step.src, TIME_W)
+        x = self.x.get(step.src, self.time_w)
         row[x] = self.g.event
         label = " " + event_label(step, self.lang) + " "
         room_right = self.total - x - 1
-        if cell_len(label) <= room_right or room_right >= x - TIME_W:
+        if cell_len(label) <= room_right or room_right >= x - self.time_w:
             label = _fit(label, room_right)
             start = x + 1
         else:
-            label = _fit(label, x - TIME_W)
+            label = _fit(label, x - self.time_w)
             start = x - cell_len(label)
         width = cell_len(label)
         line = Text("".join(row[:start]))
@@ -153,9 +153,9 @@ class Lanes:
             label += f" ({text('ui.lanes.dropped', self.lang)})"
         centre = (lo + hi) // 2
         label_row = self._centered(
-            self._blank(seconds(step.time)), label, centre, TIME_W, self.total
+            self._blank(seconds(step.time)), label, centre, self.time_w, self.total
         )
-        label_row.stylize(style, TIME_W)
+        label_row.stylize(style, self.time_w)
         row = self._blank()
         if step.lost:
             end = receivers[0] if receivers else hi

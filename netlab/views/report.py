@@ -6,6 +6,7 @@ records the same output). Each piece is built from the Trace alone.
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from rich.console import Console, Group, RenderableType
 from rich.panel import Panel
 from rich.table import Table
@@ -71,16 +72,15 @@ def path(trace: Trace, step: Step, lang: str, ascii_only: bool) -> str:
 
 
 def lanes_table(trace: Trace, lang: str, ascii_only: bool = False) -> Table:
-    """One row per step for a many-node trace: number, time, path, protocol, info, states."""
+    """One row per step for a many-node trace: number, time, path, protocol, info (the states
+    are on the diagram, where they change: a LAN may have six hosts)."""
     table = Table(header_style="bold underline", box=None, pad_edge=False, padding=(0, 1))
     table.add_column(text("ui.no", lang), justify="right", no_wrap=True)
     table.add_column(text("ui.time", lang), justify="right", no_wrap=True)
+    longest = max((cell_len(summary(s)) for s in trace.steps if s.dst is not None), default=10)
     table.add_column(text("ui.lanes.path_ascii" if ascii_only else "ui.lanes.path", lang))
     table.add_column(text("ui.lanes.protocol", lang), no_wrap=True)
-    table.add_column(text("ui.lanes.info", lang), overflow="fold")
-    endpoints = trace.endpoints
-    for name in endpoints:
-        table.add_column(text("ui.state_of", lang, side=node_label(trace, name, lang)))
+    table.add_column(text("ui.lanes.info", lang), overflow="fold", min_width=min(longest, 44))
     for step in trace.steps:
         if step.dst is None:
             info = Text(event_label(step, lang), style=STYLE["event"])
@@ -88,14 +88,12 @@ def lanes_table(trace: Trace, lang: str, ascii_only: bool = False) -> Table:
             info = Text(summary(step))
             if step.lost:
                 info.append(f" ({text('ui.lanes.dropped', lang)})", style=STYLE["lost"])
-        states = [step.states.get(name, "") for name in endpoints]
         table.add_row(
             str(step.index),
             seconds(step.time),
             path(trace, step, lang, ascii_only),
             step.protocol,
             info,
-            *states,
         )
     return table
 

@@ -37,12 +37,19 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def draw(trace: Trace, key: str, rows: list[dict[str, Any]], lang: str, ascii_only: bool) -> Table:
+def draw(
+    trace: Trace, key: str, rows: list[dict[str, Any]], lang: str, ascii_only: bool
+) -> RenderableType:
     """One table: its title, its column headings and its rows (an empty table says so)."""
     kind, owner = split_key(key)
     owner_name = node_label(trace, owner, lang) if owner and _known(trace, owner) else owner or ""
+    title = text(f"table.{kind}", lang, owner=owner_name)
+    if not rows:
+        line = Text(title, style="bold")
+        line.append(f" {text('ui.tables.empty', lang)}", style="dim")
+        return line
     table = Table(
-        title=text(f"table.{kind}", lang, owner=owner_name),
+        title=title,
         title_justify="left",
         title_style="bold",
         box=box.ASCII if ascii_only else box.SIMPLE_HEAD,
@@ -54,9 +61,6 @@ def draw(trace: Trace, key: str, rows: list[dict[str, Any]], lang: str, ascii_on
         for column in row:
             if column not in columns:
                 columns.append(column)
-    if not columns:
-        table.add_column(text("ui.tables.empty", lang), style="dim")
-        return table
     for column in columns:
         table.add_column(text(f"table.{kind}.{column}", lang), overflow="fold")
     for row in rows:

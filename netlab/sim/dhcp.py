@@ -1,0 +1,887 @@
+"""Scenario ``dhcp``: hosts on a LAN get their addresses from a DHCP server (RFC 2131).
+
+Owns the server's address pool and lease table (``LeaseTable``), the client state machine of
+RFC 2131 figure 5 as data (``TRANSITIONS``: INIT, SELECTING, REQUESTING, BOUND, RENEWING,
+REBINDING), the client's timers (T1, T2 and the back-off between Discovers) and the script of
+the scenario: each client's DORA (Discover, Offer, Request, ACK), the clients that find the pool
+empty (no Offer, Discover retransmitted) and the first client's renewal at T1.
+
+Pure and deterministic: no printing, no sockets, no sleeping; transaction IDs come from a
+seeded ``random.Random``. The frames are built by ``netlab.sim.packets.dhcp``, imported inside
+``build`` and only when frames are asked for, so ``build(options, frames=False)`` never loads
+scapy and gives the same Trace without packets.
+"""
+
+from __future__ import annotations
+
+import heapq
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from netlab.errors import NetlabError, ProtocolViolation
+from netlab.sim.addressing import format_ipv4, parse_ipv4, subnet
+from netlab.sim.trace import Node, Note, Step, Trace
+
+__all__ = [
+    "STATES",
+    "TRANSITIONS",
+    "DhcpOptions",
+    "DhcpViolation",
+    "Lease",
+    "LeaseTable",
+    "Message",
+    "backoff",
+    "build",
+    "next_state",
+    "pool_addresses",
+    "summary",
+    "t1",
+    "t2",
+]
+
+# -- the LAN -----------------------------------------------------------------------------------
+
+SERVER = "dhcp"
+SERVER_IP = "192.168.1.1"  # also the default gateway and the DNS server handed out
+SERVER_MAC = "02:00:00:00:00:fe"
+PREFIXLEN = 24
+POOL_START = "192.168.1.100"
+CLIENT_PORT = 68
+SERVER_PORT = 67
+UNSPECIFIED = "0.0.0.0"
+BROADCAST_IP = "255.255.255.255"
+BROADCAST_MAC = "ff:ff:ff:ff:ff:ff"
+PARAM_REQUEST = (1, 3, 6)  # subnet mask, router, DNS server
+
+MAX_CLIENTS = 6
+MAX_POOL = 50
+MIN_LEASE = 60
+MAX_LEASE = 604_800  # 7 days
+DEFAULT_LEASE = 3600
+DEFAULT_SEED = 2131
+
+OFFER_HOLD = 60  # seconds the server keeps an offered address for the client (its own choice)
+RESPONSE_DELAY = 0.01  # seconds between a message and the answer to it
+CLIENT_GAP = 1.0  # seconds between the start of one client and the next
+RETRANSMISSIONS_SHOWN = 2  # Discovers sent again by a client that gets no Offer
+FIRST_BACKOFF = 4  # RFC 2131 4.1, without the +-1 s randomisation
+MAX_BACKOFF = 64
+
+#: DHCP message types (option 53) as Wireshark names them.
+MESSAGE_TYPES = {
+    1: "Discover",
+    2: "Offer",
+    3: "Request",
+    4: "Decline",
+    5: "ACK",
+    6: "NAK",
+    7: "Release",
+    8: "Inform",
+}
+DISCOVER, OFFER, REQUEST, ACK = 1, 2, 3, 5
+
+#: scapy's names of the DHCP options used here, and their codes (RFC 2132).
+OPTION_CODES = {
+    "message-type": 53,
+    "requested_addr": 50,
+    "server_id": 54,
+    "param_req_list": 55,
+    "lease_time": 51,
+    "renewal_time": 58,
+    "rebinding_time": 59,
+    "subnet_mask": 1,
+    "router": 3,
+    "name_server": 6,
+}
+
+# -- the client's state machine (RFC 2131 figure 5) --------------------------------------------
+
+STATES = ("INIT", "SELECTING", "REQUESTING", "BOUND", "RENEWING", "REBINDING")
+
+#: (state, event) -> next state. Events: ``discover`` (send a DHCPDISCOVER), ``retransmit`` (no
+#: offer in time: send it again), ``offer``/``ack``/``nak`` (one received), ``select`` (send a
+#: DHCPREQUEST for the chosen offer), ``decline`` (the ACKed address is in use: send
+#: DHCPDECLINE), ``t1``/``t2`` (timers), ``expire`` (the lease ran out), ``release`` (send
+#: DHCPRELEASE). An offer, ACK or NAK that arrives where the figure does not expect one is
+#: discarded: the state stays.
+TRANSITIONS: dict[tuple[str, str], str] = {
+    ("INIT", "discover"): "SELECTING",
+    ("SELECTING", "retransmit"): "SELECTING",
+    ("SELECTING", "offer"): "SELECTING",  # collect offers
+    ("SELECTING", "select"): "REQUESTING",
+    ("REQUESTING", "offer"): "REQUESTING",  # discard
+    ("REQUESTING", "ack"): "BOUND",
+    ("REQUESTING", "decline"): "INIT",
+    ("REQUESTING", "nak"): "INIT",
+    ("BOUND", "offer"): "BOUND",  # discard
+    ("BOUND", "ack"): "BOUND",  # discard
+    ("BOUND", "nak"): "BOUND",  # discard
+    ("BOUND", "t1"): "RENEWING",
+    ("BOUND", "release"): "INIT",
+    ("RENEWING", "ack"): "BOUND",
+    ("RENEWING", "nak"): "INIT",
+    ("RENEWING", "t2"): "REBINDING",
+    ("REBINDING", "ack"): "BOUND",
+    ("REBINDING", "nak"): "INIT",
+    ("REBINDING", "expire"): "INIT",
+}
+
+
+class DhcpViolation(ProtocolViolation):
+    """The client was asked for an event its state does not allow; its state is unchanged."""
+
+    def __init__(self, state: str, event: str) -> None:
+        NetlabError.__init__(self, Note("errors.dhcp.protocol", {"state": state, "event": event}))
+        self.state = state
+        self.event = event
+
+
+def next_state(state: str, event: str) -> str:
+    """The state after ``event`` in ``state``, or ``DhcpViolation``."""
+    try:
+        return TRANSITIONS[(state, event)]
+    except KeyError:
+        raise DhcpViolation(state, event) from None
+
+
+# -- timers ------------------------------------------------------------------------------------
+
+
+def t1(lease: int) -> int:
+    """The renewal time T1 for a lease of ``lease`` seconds: half of it (RFC 2131 4.4.5), in
+    whole seconds as option 58 carries it."""
+    return lease // 2
+
+
+def t2(lease: int) -> int:
+    """The rebinding time T2: 7/8 of the lease (0.875, RFC 2131 4.4.5), in whole seconds."""
+    return lease * 7 // 8
+
+
+def backoff(attempt: int) -> int:
+    """Seconds a client waits for an answer to its transmission number ``attempt`` (0 for the
+    first) before sending again: 4, 8, 16, 32, then 64 for ever (RFC 2131 4.1, without the
+    random -1 to +1 s)."""
+    if attempt < 0:
+        raise ValueError(f"attempt must be >= 0, not {attempt}")
+    return MAX_BACKOFF if attempt >= 5 else min(FIRST_BACKOFF << attempt, MAX_BACKOFF)
+
+
+# -- the server's pool and lease table ---------------------------------------------------------
+
+
+def pool_addresses(start: str, size: int) -> list[str]:
+    """``size`` consecutive addresses from ``start``; all must stay inside ``start``'s /24-like
+    subnet of ``PREFIXLEN`` bits and be hosts (not the network or broadcast address)."""
+    if size < 1:
+        raise ValueError(f"a pool needs at least one address, not {size}")
+    net = subnet(start, PREFIXLEN)
+    first, low, high = parse_ipv4(start), parse_ipv4(net.first_host), parse_ipv4(net.last_host)
+    if first < low or first + size - 1 > high:
+        raise ValueError(f"{size} addresses from {start} do not fit in {net.cidr}")
+    return [format_ipv4(first + i) for i in range(size)]
+
+
+@dataclass
+class Lease:
+    """One row of the server's table: an address offered to, or leased by, one MAC."""
+
+    ip: str
+    mac: str
+    state: str  # "offered" (reserved while the client decides) or "bound"
+    expires: float  # seconds from the start of the scenario
+
+    def row(self) -> dict[str, str | int | None]:
+        return {"ip": self.ip, "mac": self.mac, "state": self.state, "expires": stamp(self.expires)}
+
+
+class LeaseTable:
+    """A DHCP server's pool and its leases.
+
+    An address is free when no lease holds it. ``offer`` reserves the lowest free address (or
+    the one the MAC already holds) for ``hold`` seconds; ``request`` binds it for the lease time
+    (a selection, a renewal or a rebinding) or refuses (the server would send a DHCPNAK);
+    ``expire`` frees what ran out. Every method takes the time ``now`` and expires first.
+    """
+
+    def __init__(self, addresses: list[str], hold: float = OFFER_HOLD) -> None:
+        if not addresses or len(set(addresses)) != len(addresses):
+            raise ValueError("a pool needs one or more distinct addresses")
+        self.addresses = list(addresses)
+        self.hold = hold
+        self._leases: dict[str, Lease] = {}
+
+    def expire(self, now: float) -> list[Lease]:
+        """Drop and return the leases whose time is up at ``now``."""
+        gone = [lease for lease in self._leases.values() if lease.expires <= now]
+        for lease in gone:
+            del self._leases[lease.ip]
+        return gone
+
+    def holder(self, mac: str) -> Lease | None:
+        return next((lease for lease in self._leases.values() if lease.mac == mac), None)
+
+    def free(self, now: float) -> list[str]:
+        self.expire(now)
+        return [ip for ip in self.addresses if ip not in self._leases]
+
+    def offer(self, mac: str, now: float) -> str | None:
+        """The address to offer ``mac``: the one it holds already, else the lowest free one
+        (reserved for ``hold`` seconds); None when the pool is exhausted."""
+        self.expire(now)
+        held = self.holder(mac)
+        if held is not None:
+            if held.state == "offered":
+                held.expires = now + self.hold
+            return held.ip
+        free = [ip for ip in self.addresses if ip not in self._leases]
+        if not free:
+            return None
+        self._leases[free[0]] = Lease(free[0], mac, "offered", now + self.hold)
+        return free[0]
+
+    def request(self, mac: str, ip: str, now: float, lease_time: int) -> bool:
+        """``mac`` asks for ``ip`` for ``lease_time`` seconds: bind it and return True when the
+        address is in the pool and free or already this MAC's; else False (a DHCPNAK)."""
+        self.expire(now)
+        if ip not in self.addresses:
+            return False
+        current = self._leases.get(ip)
+        if current is not None and current.mac != mac:
+            return False
+        held = self.holder(mac)
+        if held is not None and held.ip != ip:
+            del self._leases[held.ip]  # it wanted another address after all
+        self._leases[ip] = Lease(ip, mac, "bound", now + lease_time)
+        return True
+
+    def release(self, mac: str) -> str | None:
+        """Free the address ``mac`` holds (a DHCPRELEASE); return it, or None."""
+        held = self.holder(mac)
+        if held is None:
+            return None
+        del self._leases[held.ip]
+        return held.ip
+
+    def leases(self) -> list[Lease]:
+        order = {ip: i for i, ip in enumerate(self.addresses)}
+        return sorted(self._leases.values(), key=lambda lease: order[lease.ip])
+
+    def rows(self) -> list[dict[str, str | int | None]]:
+        """The table as the views show it: ip, mac, state, expires, in pool order."""
+        return [lease.row() for lease in self.leases()]
+
+
+def stamp(seconds: float) -> str:
+    """A time as the tables and notes show it: seconds with three decimals."""
+    return f"{seconds:.3f}"
+
+
+# -- messages ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Message:
+    """One DHCP message with the addresses of the frame that carries it: plain data, no scapy."""
+
+    message_type: int
+    eth_src: str
+    eth_dst: str
+    ip_src: str
+    ip_dst: str
+    sport: int
+    dport: int
+    xid: int
+    chaddr: str
+    options: tuple[tuple[str, Any], ...]
+    secs: int = 0
+    broadcast: bool = False
+    ciaddr: str = UNSPECIFIED
+    yiaddr: str = UNSPECIFIED
+    siaddr: str = UNSPECIFIED
+    giaddr: str = UNSPECIFIED
+
+    @property
+    def op(self) -> int:
+        """1 BOOTREQUEST (client to server) or 2 BOOTREPLY."""
+        return 1 if self.sport == CLIENT_PORT else 2
+
+    @property
+    def name(self) -> str:
+        return MESSAGE_TYPES[self.message_type]
+
+    def fields(self) -> dict[str, Any]:
+        """The key fields, as the Trace's ``Step.fields`` carries them."""
+        return {
+            "message_type": self.message_type,
+            "message": self.name,
+            "op": self.op,
+            "xid": self.xid,
+            "secs": self.secs,
+            "broadcast": self.broadcast,
+            "ciaddr": self.ciaddr,
+            "yiaddr": self.yiaddr,
+            "siaddr": self.siaddr,
+            "giaddr": self.giaddr,
+            "chaddr": self.chaddr,
+            "eth_src": self.eth_src,
+            "eth_dst": self.eth_dst,
+            "ip_src": self.ip_src,
+            "ip_dst": self.ip_dst,
+            "sport": self.sport,
+            "dport": self.dport,
+            "options": {
+                name: list(value) if isinstance(value, tuple) else value
+                for name, value in self.options
+            },
+        }
+
+    def wire(self) -> dict[str, Any]:
+        """The keyword arguments of ``netlab.sim.packets.dhcp.dhcp_frame``."""
+        return {
+            "eth_src": self.eth_src,
+            "eth_dst": self.eth_dst,
+            "ip_src": self.ip_src,
+            "ip_dst": self.ip_dst,
+            "sport": self.sport,
+            "dport": self.dport,
+            "op": self.op,
+            "xid": self.xid,
+            "secs": self.secs,
+            "broadcast": self.broadcast,
+            "ciaddr": self.ciaddr,
+            "yiaddr": self.yiaddr,
+            "siaddr": self.siaddr,
+            "giaddr": self.giaddr,
+            "chaddr": self.chaddr,
+            "options": [(n, list(v) if isinstance(v, tuple) else v) for n, v in self.options],
+        }
+
+
+def summary(message_type: int, xid: int) -> str:
+    """Wireshark's Info column for a DHCP message: ``DHCP Offer    - Transaction ID 0x...``."""
+    return f"DHCP {MESSAGE_TYPES[message_type]:<8} - Transaction ID 0x{xid:08x}"
+
+
+# -- the scenario ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DhcpOptions:
+    """The scenario's parameters, already checked by the CLI (checked again here).
+
+    ``clients`` hosts (A, B, ... unless ``names`` are given) ask for an address from a pool of
+    ``pool_size`` addresses starting at 192.168.1.100, for ``lease`` seconds. ``broadcast_flag``
+    makes the clients set the BROADCAST flag (as Windows does; Linux's dhclient does not).
+    ``renew`` shows the first client's renewal at T1. ``seed`` draws the transaction IDs.
+    """
+
+    clients: int = 2
+    pool_size: int = 10
+    lease: int = DEFAULT_LEASE
+    broadcast_flag: bool = False
+    renew: bool = True
+    seed: int | None = None
+    names: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.clients <= MAX_CLIENTS:
+            raise ValueError(f"clients must be from 1 to {MAX_CLIENTS}, not {self.clients}")
+        if not 1 <= self.pool_size <= MAX_POOL:
+            raise ValueError(f"pool_size must be from 1 to {MAX_POOL}, not {self.pool_size}")
+        if not MIN_LEASE <= self.lease <= MAX_LEASE:
+            raise ValueError(f"lease must be from {MIN_LEASE} to {MAX_LEASE}, not {self.lease}")
+        if self.names and len(self.names) != self.clients:
+            raise ValueError("give one name per client, or none")
+        if len(set(self.client_names)) != self.clients or SERVER in self.client_names:
+            raise ValueError("client names must be distinct and not the server's")
+
+    @property
+    def client_names(self) -> tuple[str, ...]:
+        return self.names or tuple(chr(ord("A") + i) for i in range(self.clients))
+
+
+@dataclass
+class _Client:
+    name: str
+    mac: str
+    xid: int
+    start: float
+    state: str = "INIT"
+    offered: str | None = None
+    ip: str | None = None
+    bound_at: float | None = None
+
+
+def client_mac(number: int) -> str:
+    """The MAC of client ``number`` (1 for A): 02:00:00:00:00:01, ... (locally administered)."""
+    return f"02:00:00:00:00:{number:02x}"
+
+
+def _xids(rng: random.Random, count: int) -> list[int]:
+    out: list[int] = []
+    while len(out) < count:
+        xid = rng.getrandbits(32)
+        if xid and xid not in out:
+            out.append(xid)
+    return out
+
+
+@dataclass(order=True)
+class _Event:
+    time: float
+    order: int
+    action: Callable[[], None] = field(compare=False)
+
+
+class _Run:
+    """One run of the scenario: the clock, the event queue, the clients, the server's table, and
+    the steps recorded so far."""
+
+    def __init__(self, options: DhcpOptions, frames: bool) -> None:
+        self.o = options
+        self.frames = frames
+        if frames:
+            from netlab.sim.packets import dhcp as wire
+
+            self.wire: Any = wire
+        rng = random.Random(DEFAULT_SEED if options.seed is None else options.seed)
+        names = options.client_names
+        xids = _xids(rng, MAX_CLIENTS + 1)  # always as many: --clients does not change them
+        self.renew_xid = xids[-1]
+        self.clients = [
+            _Client(name, client_mac(i + 1), xids[i], round(i * CLIENT_GAP, 6))
+            for i, name in enumerate(names)
+        ]
+        self.pool = pool_addresses(POOL_START, options.pool_size)
+        self.table = LeaseTable(self.pool)
+        self.net = subnet(SERVER_IP, PREFIXLEN)
+        self.t1, self.t2 = t1(options.lease), t2(options.lease)
+        self.steps: list[Step] = []
+        self.now = 0.0
+        self._queue: list[_Event] = []
+        self._order = 0
+
+    # -- the event loop --
+
+    def at(self, time: float, action: Callable[[], None]) -> None:
+        self._order += 1
+        heapq.heappush(self._queue, _Event(round(time, 6), self._order, action))
+
+    def run(self) -> list[Step]:
+        for client in self.clients:
+            self.at(client.start, lambda c=client: self.discover(c, 0))
+        while self._queue:
+            event = heapq.heappop(self._queue)
+            self.now = event.time
+            event.action()
+        return self.steps
+
+    # -- recording --
+
+    def states(self) -> dict[str, str]:
+        return {c.name: c.state for c in self.clients}
+
+    def tables(self) -> dict[str, Any]:
+        self.table.expire(self.now)
+        return {f"leases:{SERVER}": self.table.rows()}
+
+    def send(
+        self,
+        src: str,
+        dst: str,
+        msg: Message,
+        notes: list[Note],
+        *,
+        to: tuple[str, ...] = (),
+        retransmission: bool = False,
+    ) -> None:
+        packet = self.wire.dhcp_frame(**msg.wire()) if self.frames else None
+        self.steps.append(
+            Step(
+                index=len(self.steps) + 1,
+                time=self.now,
+                src=src,
+                dst=dst,
+                packet=packet,
+                summary=summary(msg.message_type, msg.xid),
+                notes=notes,
+                retransmission=retransmission,
+                states=self.states(),
+                tables=self.tables(),
+                to=to,
+                protocol="DHCP",
+                fields=msg.fields(),
+            )
+        )
+
+    def local(self, node: str, event: str, text: str, notes: list[Note]) -> None:
+        self.steps.append(
+            Step(
+                index=len(self.steps) + 1,
+                time=self.now,
+                src=node,
+                dst=None,
+                packet=None,
+                summary=text,
+                notes=notes,
+                states=self.states(),
+                tables=self.tables(),
+                event=event,
+            )
+        )
+
+    def everyone_but(self, name: str) -> tuple[str, ...]:
+        return tuple(n for n in (SERVER, *(c.name for c in self.clients)) if n != name)
+
+    def first(self, client: _Client) -> bool:
+        return client is self.clients[0]
+
+    def client_to_server(self, client: _Client, message_type: int, options, **kw) -> Message:
+        return Message(
+            message_type=message_type,
+            eth_src=client.mac,
+            eth_dst=kw.pop("eth_dst", BROADCAST_MAC),
+            ip_src=kw.pop("ip_src", UNSPECIFIED),
+            ip_dst=kw.pop("ip_dst", BROADCAST_IP),
+            sport=CLIENT_PORT,
+            dport=SERVER_PORT,
+            xid=kw.pop("xid", client.xid),
+            chaddr=client.mac,
+            options=options,
+            broadcast=kw.pop("broadcast", self.o.broadcast_flag),
+            **kw,
+        )
+
+    def server_options(self, message_type: int) -> tuple[tuple[str, Any], ...]:
+        return (
+            ("message-type", message_type),
+            ("server_id", SERVER_IP),
+            ("lease_time", self.o.lease),
+            ("renewal_time", self.t1),
+            ("rebinding_time", self.t2),
+            ("subnet_mask", self.net.mask),
+            ("router", SERVER_IP),
+            ("name_server", SERVER_IP),
+        )
+
+    def reply(self, client: _Client, message_type: int, ip: str, ciaddr: str, xid: int) -> Message:
+        """An Offer or ACK, broadcast when the client set the flag and has no address yet, else
+        unicast to its MAC and the address (RFC 2131 4.1)."""
+        flag = self.o.broadcast_flag and ciaddr == UNSPECIFIED
+        return Message(
+            message_type=message_type,
+            eth_src=SERVER_MAC,
+            eth_dst=BROADCAST_MAC if flag else client.mac,
+            ip_src=SERVER_IP,
+            ip_dst=BROADCAST_IP if flag else ip,
+            sport=SERVER_PORT,
+            dport=CLIENT_PORT,
+            xid=xid,
+            chaddr=client.mac,
+            options=self.server_options(message_type),
+            broadcast=flag,
+            ciaddr=ciaddr,
+            yiaddr=ip,
+        )
+
+    def how(self, client: _Client, ip: str) -> Note:
+        if self.o.broadcast_flag:
+            return Note("dhcp.how.broadcast")
+        return Note("dhcp.how.unicast", {"mac": client.mac, "ip": ip})
+
+    def reply_receivers(self, client: _Client) -> tuple[str, ...]:
+        if self.o.broadcast_flag:
+            return (client.name, *(n for n in self.everyone_but(client.name) if n != SERVER))
+        return ()
+
+    # -- the client --
+
+    def discover(self, client: _Client, attempt: int) -> None:
+        client.state = next_state(client.state, "retransmit" if attempt else "discover")
+        secs = int(self.now - client.start)
+        msg = self.client_to_server(
+            client,
+            DISCOVER,
+            (("message-type", DISCOVER), ("param_req_list", PARAM_REQUEST)),
+            secs=secs,
+        )
+        xid = f"0x{client.xid:08x}"
+        who = {"client": client.name, "xid": xid}
+        if attempt:
+            notes = [
+                Note(
+                    "dhcp.discover.retransmit",
+                    {**who, "delay": backoff(attempt - 1), "secs": secs},
+                )
+            ]
+            if attempt == 1:
+                notes.append(Note("dhcp.discover.backoff"))
+            if attempt == RETRANSMISSIONS_SHOWN:
+                notes.append(Note("dhcp.discover.keeps_trying", {**who, "next": backoff(attempt)}))
+        elif self.first(client):
+            flag = "dhcp.flag.set" if self.o.broadcast_flag else "dhcp.flag.clear"
+            notes = [Note("dhcp.discover.first", who), Note(flag, who)]
+        else:
+            notes = [Note("dhcp.discover.other", who)]
+        self.send(
+            client.name,
+            SERVER,
+            msg,
+            notes,
+            to=self.everyone_but(client.name),
+            retransmission=attempt > 0,
+        )
+        self.at(self.now + RESPONSE_DELAY, lambda: self.server_discover(client, attempt))
+        self.at(self.now + backoff(attempt), lambda: self.timeout(client, attempt))
+
+    def timeout(self, client: _Client, attempt: int) -> None:
+        no_offer = client.state == "SELECTING" and client.offered is None
+        if no_offer and attempt < RETRANSMISSIONS_SHOWN:
+            self.discover(client, attempt + 1)
+
+    def request(self, client: _Client) -> None:
+        client.state = next_state(client.state, "select")
+        ip = client.offered
+        assert ip is not None
+        msg = self.client_to_server(
+            client,
+            REQUEST,
+            (
+                ("message-type", REQUEST),
+                ("requested_addr", ip),
+                ("server_id", SERVER_IP),
+                ("param_req_list", PARAM_REQUEST),
+            ),
+            secs=int(self.now - client.start),
+        )
+        params = {"client": client.name, "ip": ip, "server": SERVER_IP}
+        if self.first(client):
+            notes = [Note("dhcp.request.select", params), Note("dhcp.request.why_broadcast")]
+        else:
+            notes = [Note("dhcp.request.other", params)]
+        self.send(client.name, SERVER, msg, notes, to=self.everyone_but(client.name))
+        self.at(self.now + RESPONSE_DELAY, lambda: self.server_request(client))
+
+    def renew(self, client: _Client) -> None:
+        client.state = next_state(client.state, "t1")
+        ip = client.ip
+        assert ip is not None and client.bound_at is not None
+        timers = {
+            "client": client.name,
+            "ip": ip,
+            "t1": self.t1,
+            "t2_at": stamp(client.bound_at + self.t2),
+            "end_at": stamp(client.bound_at + self.o.lease),
+        }
+        self.local(
+            client.name,
+            "dhcp_t1",
+            "T1",
+            [Note("dhcp.t1.expired", timers), Note("dhcp.t1.later", timers)],
+        )
+        msg = self.client_to_server(
+            client,
+            REQUEST,
+            (("message-type", REQUEST), ("param_req_list", PARAM_REQUEST)),
+            eth_dst=SERVER_MAC,
+            ip_src=ip,
+            ip_dst=SERVER_IP,
+            xid=self.renew_xid,
+            broadcast=False,
+            ciaddr=ip,
+        )
+        note = Note(
+            "dhcp.renew.request",
+            {
+                "client": client.name,
+                "ip": ip,
+                "server": SERVER_IP,
+                "xid": f"0x{self.renew_xid:08x}",
+            },
+        )
+        self.send(client.name, SERVER, msg, [note])
+        self.at(self.now + RESPONSE_DELAY, lambda: self.server_renew(client))
+
+    # -- the server --
+
+    def server_discover(self, client: _Client, attempt: int) -> None:
+        ip = self.table.offer(client.mac, self.now)
+        if ip is None:
+            if attempt == 0:
+                params = {
+                    "client": client.name,
+                    "first": self.pool[0],
+                    "last": self.pool[-1],
+                    "size": len(self.pool),
+                }
+                self.local(
+                    SERVER,
+                    "dhcp_pool_empty",
+                    "no free address",
+                    [Note("dhcp.pool_empty", params), Note("dhcp.nak_when")],
+                )
+            return
+        client.offered = ip
+        client.state = next_state(client.state, "offer")
+        msg = self.reply(client, OFFER, ip, UNSPECIFIED, client.xid)
+        params = {
+            "client": client.name,
+            "ip": ip,
+            "mac": client.mac,
+            "hold": OFFER_HOLD,
+            "xid": f"0x{client.xid:08x}",
+        }
+        if self.first(client):
+            main = "dhcp.offer.broadcast" if self.o.broadcast_flag else "dhcp.offer.unicast"
+            contents = {
+                "mask": self.net.mask,
+                "router": SERVER_IP,
+                "dns": SERVER_IP,
+                "lease": self.o.lease,
+                "server": SERVER_IP,
+                "t1": self.t1,
+                "t2": self.t2,
+            }
+            notes = [
+                Note(main, params),
+                Note("dhcp.offer.contents", contents),
+                Note("dhcp.offer.select", params),
+            ]
+        else:
+            first = self.clients[0].name
+            how = self.how(client, ip)
+            notes = [Note("dhcp.offer.other", {**params, "how": how, "first": first})]
+        self.send(SERVER, client.name, msg, notes, to=self.reply_receivers(client))
+        self.at(self.now + RESPONSE_DELAY, lambda: self.request(client))
+
+    def server_request(self, client: _Client) -> None:
+        ip = client.offered
+        assert ip is not None
+        if not self.table.request(client.mac, ip, self.now, self.o.lease):
+            raise AssertionError(f"the server refused its own offer of {ip}")  # pragma: no cover
+        client.state = next_state(client.state, "ack")
+        client.ip, client.bound_at = ip, self.now
+        msg = self.reply(client, ACK, ip, UNSPECIFIED, client.xid)
+        expires = stamp(self.now + self.o.lease)
+        params = {
+            "client": client.name,
+            "ip": ip,
+            "mac": client.mac,
+            "expires": expires,
+            "how": self.how(client, ip),
+        }
+        if self.first(client):
+            config = {
+                "client": client.name,
+                "ip": ip,
+                "prefix": PREFIXLEN,
+                "router": SERVER_IP,
+                "dns": SERVER_IP,
+                "t1_at": stamp(self.now + self.t1),
+                "t2_at": stamp(self.now + self.t2),
+                "end_at": expires,
+            }
+            notes = [
+                Note("dhcp.ack.record", params),
+                Note("dhcp.ack.configure", config),
+                Note("dhcp.ack.arp_check", {"ip": ip}),
+            ]
+        else:
+            notes = [Note("dhcp.ack.other", params)]
+        self.send(SERVER, client.name, msg, notes, to=self.reply_receivers(client))
+        if self.first(client) and self.o.renew:
+            self.at(self.now + self.t1, lambda: self.renew(client))
+
+    def server_renew(self, client: _Client) -> None:
+        ip = client.ip
+        assert ip is not None
+        if not self.table.request(client.mac, ip, self.now, self.o.lease):
+            raise AssertionError(f"the server refused to renew {ip}")  # pragma: no cover
+        client.state = next_state(client.state, "ack")
+        client.bound_at = self.now
+        msg = self.reply(client, ACK, ip, ip, self.renew_xid)
+        params = {"client": client.name, "ip": ip, "expires": stamp(self.now + self.o.lease)}
+        self.send(SERVER, client.name, msg, [Note("dhcp.renew.ack", params)])
+
+
+def build(options: DhcpOptions, frames: bool = True) -> Trace:
+    """The scenario as a Trace. With ``frames=False`` no scapy is imported and every
+    ``Step.packet`` is None; everything else is the same."""
+    run = _Run(options, frames)
+    steps = run.run()
+    pool = run.pool
+    names = options.client_names
+    unserved = [c.name for c in run.clients if c.ip is None]
+    nodes = [Node(SERVER, "dhcp-server", SERVER_IP, SERVER_MAC, SERVER_PORT)]
+    nodes += [Node(c.name, "host", c.ip, c.mac, CLIENT_PORT) for c in run.clients]
+    header = [
+        Note(
+            "dhcp.header.lan",
+            {
+                "network": run.net.network,
+                "prefix": PREFIXLEN,
+                "server": SERVER_IP,
+                "mac": SERVER_MAC,
+            },
+        ),
+        Note(
+            "dhcp.header.pool",
+            {
+                "first": pool[0],
+                "last": pool[-1],
+                "size": len(pool),
+                "lease": options.lease,
+                "t1": run.t1,
+                "t2": run.t2,
+                "clients": ", ".join(names),
+            },
+        ),
+    ]
+    if unserved:
+        header.append(
+            Note("dhcp.header.short", {"extra": len(unserved), "names": ", ".join(unserved)})
+        )
+    header.append(Note("dhcp.header.ports"))
+    if options.renew:
+        header.append(Note("dhcp.header.renew", {"client": names[0], "t1": run.t1}))
+    remember = [
+        Note("dhcp.remember.dora"),
+        Note("dhcp.remember.addresses"),
+        Note("dhcp.remember.request_broadcast"),
+        Note("dhcp.remember.lease"),
+        Note("dhcp.remember.empty"),
+    ]
+    return Trace(
+        scenario="dhcp",
+        nodes=nodes,
+        steps=steps,
+        title=Note("dhcp.title"),
+        header=header,
+        remember=remember,
+        initial_states={c.name: "INIT" for c in run.clients},
+        params={
+            "clients": list(names),
+            "pool": pool,
+            "pool_size": len(pool),
+            "lease": options.lease,
+            "t1": run.t1,
+            "t2": run.t2,
+            "broadcast_flag": options.broadcast_flag,
+            "renew": options.renew,
+            "server": {"name": SERVER, "ip": SERVER_IP, "mac": SERVER_MAC},
+            "router": SERVER_IP,
+            "dns": SERVER_IP,
+            "mask": run.net.mask,
+            "prefixlen": PREFIXLEN,
+            "xids": {c.name: c.xid for c in run.clients},
+            "renew_xid": run.renew_xid if options.renew else None,
+            "leases": {c.name: c.ip for c in run.clients},
+            "unserved": unserved,
+            "offer_hold": OFFER_HOLD,
+            "retransmit_delays": [backoff(i) for i in range(RETRANSMISSIONS_SHOWN)],
+            "message_order": [MESSAGE_TYPES[t] for t in (DISCOVER, OFFER, REQUEST, ACK)],
+        },
+    )
