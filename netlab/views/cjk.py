@@ -4,7 +4,8 @@ rich wraps only at spaces, so a Chinese sentence (which has none) is one long "w
 whole to the next line and leaves ragged lines behind. Owns ``install``, which gives rich's
 wrapper a word splitter that also breaks between CJK characters (keeping closing punctuation
 such as ，。） with the character before it, so no line starts with it). Text without CJK
-characters is split exactly as rich does.
+characters is split exactly as rich does. Also makes ``Text.rstrip_end`` measure in cells, as
+the wrapper does (rich measures characters there, which cuts such lines with an ellipsis).
 """
 
 from __future__ import annotations
@@ -31,11 +32,26 @@ def words(text: str) -> Iterable[tuple[int, int, str]]:
         match = _WORD.match(text, position)
 
 
+def _rstrip_end(self, size: int) -> None:  # a method of rich.text.Text
+    """``Text.rstrip_end`` measuring in cells: rich counts characters, so a line that ends with
+    a Chinese character and a space is one cell too wide and gets cut with an ellipsis."""
+    from rich.cells import cell_len
+
+    excess = cell_len(self.plain) - size
+    if excess > 0:
+        trailing = len(self.plain) - len(self.plain.rstrip())
+        if trailing:
+            self.right_crop(min(trailing, excess))
+
+
 def install() -> None:
-    """Make rich's wrapping use ``words`` (idempotent)."""
+    """Make rich's wrapping use ``words``, and its trailing-space trimming count cells
+    (idempotent)."""
     from rich import _wrap
+    from rich.text import Text
 
     _wrap.words = words
+    Text.rstrip_end = _rstrip_end
 
 
 install()
