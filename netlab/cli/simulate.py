@@ -228,8 +228,11 @@ def show(trace, views: Views, lang: str) -> None:
 
         count = pcap.write(trace, views.pcap)
         notes.print(text("ui.wrote_pcap", lang, count=count, path=views.pcap), soft_wrap=True)
-        notes.print(text("ui.pcap_relative", lang))
-        if any(s.lost for s in trace.steps):
+        from netlab.views.labels import tcp_fields
+
+        if any(tcp_fields(s) is not None for s in trace.steps):
+            notes.print(text("ui.pcap_relative", lang))
+        if any(s.lost for s in trace.steps) and not report.uses_lanes(trace):
             notes.print(text("ui.pcap_lost_note", lang))
     if views.svg is not None:
         from netlab.views import svg
@@ -367,7 +370,7 @@ def states(
 
 #: The scenarios with more than two nodes, each in its own module ``netlab.cli.sim_NAME``
 #: (a function NAME that takes its options and ``views``), in the order ``--help`` lists them.
-SCENARIOS = ("layers", "dhcp")
+SCENARIOS = ("layers", "dhcp", "dns")
 
 
 def register_scenarios() -> None:
