@@ -20,7 +20,7 @@ from netlab.sim.trace import Step, Trace
 from netlab.views.labels import event_label, node_label, seconds, summary
 
 TIME_W = 8  # at least: the time column, right-aligned, and a space
-MIN_LANE = 10
+MIN_LANE = 8
 MAX_LANE = 26
 
 

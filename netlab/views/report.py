@@ -71,16 +71,21 @@ def path(trace: Trace, step: Step, lang: str, ascii_only: bool) -> str:
     return f"{src} {'->' if ascii_only else '→'} {receivers_label(trace, step, lang)}"
 
 
-def lanes_table(trace: Trace, lang: str, ascii_only: bool = False) -> Table:
+def lanes_table(trace: Trace, lang: str, ascii_only: bool = False, width: int = 100) -> Table:
     """One row per step for a many-node trace: number, time, path, protocol, info (the states
     are on the diagram, where they change: a LAN may have six hosts)."""
     table = Table(header_style="bold underline", box=None, pad_edge=False, padding=(0, 1))
     table.add_column(text("ui.no", lang), justify="right", no_wrap=True)
     table.add_column(text("ui.time", lang), justify="right", no_wrap=True)
     longest = max((cell_len(summary(s)) for s in trace.steps if s.dst is not None), default=10)
-    table.add_column(text("ui.lanes.path_ascii" if ascii_only else "ui.lanes.path", lang))
+    info_width = min(longest, 44, max(16, width - 40))  # the rest: number, time, path, protocol
+    table.add_column(
+        text("ui.lanes.path_ascii" if ascii_only else "ui.lanes.path", lang),
+        overflow="fold",
+        max_width=max(12, width - info_width - 22),
+    )
     table.add_column(text("ui.lanes.protocol", lang), no_wrap=True)
-    table.add_column(text("ui.lanes.info", lang), overflow="fold", min_width=min(longest, 44))
+    table.add_column(text("ui.lanes.info", lang), overflow="fold", min_width=info_width)
     for step in trace.steps:
         if step.dst is None:
             info = Text(event_label(step, lang), style=STYLE["event"])
@@ -169,7 +174,7 @@ def report(trace: Trace, lang: str, width: int = 100, ascii_only: bool = False) 
             Text(""),
             diagram(trace, lang, width, ascii_only),
             Text(""),
-            lanes_table(trace, lang, ascii_only),
+            lanes_table(trace, lang, ascii_only, width),
         ]
         extra = section(trace, lang, width, ascii_only)
         if extra is not None:
