@@ -370,7 +370,7 @@ def states(
 
 #: The scenarios with more than two nodes, each in its own module ``netlab.cli.sim_NAME``
 #: (a function NAME that takes its options and ``views``), in the order ``--help`` lists them.
-SCENARIOS = ("layers", "arp", "nat", "dhcp", "dns")
+SCENARIOS = ("layers", "arp", "nat", "dhcp", "dns", "journey")
 
 
 def register_scenarios() -> None:

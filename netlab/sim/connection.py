@@ -82,5 +82,6 @@ def build(p: TcpParams, data: list[bytes], replies: list[bytes]) -> Trace:
             "rtt": p.rtt,
             "data": [m.decode("utf-8", "replace") for m in data],
             "replies": [m.decode("utf-8", "replace") for m in replies],
+            "arrived": dict(conv.arrived),
         },
     )

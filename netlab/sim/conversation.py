@@ -84,6 +84,8 @@ class Conversation:
         self.max_steps = max_steps
         self.now = 0
         self.steps: list[Step] = []
+        #: step index -> the receiver's state right after that step's segment arrived
+        self.arrived: dict[int, str] = {}
         self._queue: list[_Event] = []
         self._seq = 0
         self._losses: list[_Loss] = []
@@ -158,12 +160,13 @@ class Conversation:
             self._transmit(seg, [note])
 
     def _on_arrival(self, ev: _Event) -> None:
-        seg, _index = ev.payload
+        seg, index = ev.payload
         ep = self.eps[seg.dst]
         had = len(ep.received)
         before = ep.state
         result = ep.receive(seg)
         self._after_receive(ep)
+        self.arrived[index] = ep.state.value
         if ep.state is State.TIME_WAIT:
             restarted = any(arc.key == "timewait_fin" for arc in result.arcs)
             if before is not State.TIME_WAIT or restarted:

@@ -385,6 +385,7 @@ class DhcpOptions:
     renew: bool = True
     seed: int | None = None
     names: tuple[str, ...] = ()
+    dns_server: str = SERVER_IP  # the DNS server handed out (option 6); journey uses its ISP's
 
     def __post_init__(self) -> None:
         if not 1 <= self.clients <= MAX_CLIENTS:
@@ -564,7 +565,7 @@ class _Run:
             ("rebinding_time", self.t2),
             ("subnet_mask", self.net.mask),
             ("router", SERVER_IP),
-            ("name_server", SERVER_IP),
+            ("name_server", self.o.dns_server),
         )
 
     def reply(self, client: _Client, message_type: int, ip: str, ciaddr: str, xid: int) -> Message:
@@ -739,7 +740,7 @@ class _Run:
             contents = {
                 "mask": self.net.mask,
                 "router": SERVER_IP,
-                "dns": SERVER_IP,
+                "dns": self.o.dns_server,
                 "lease": self.o.lease,
                 "server": SERVER_IP,
                 "t1": self.t1,
@@ -779,7 +780,7 @@ class _Run:
                 "ip": ip,
                 "prefix": PREFIXLEN,
                 "router": SERVER_IP,
-                "dns": SERVER_IP,
+                "dns": self.o.dns_server,
                 "t1_at": stamp(self.now + self.t1),
                 "t2_at": stamp(self.now + self.t2),
                 "end_at": expires,
@@ -873,7 +874,7 @@ def build(options: DhcpOptions, frames: bool = True) -> Trace:
             "renew": options.renew,
             "server": {"name": SERVER, "ip": SERVER_IP, "mac": SERVER_MAC},
             "router": SERVER_IP,
-            "dns": SERVER_IP,
+            "dns": options.dns_server,
             "mask": run.net.mask,
             "prefixlen": PREFIXLEN,
             "xids": {c.name: c.xid for c in run.clients},

@@ -20,8 +20,9 @@ def flag_names(flags: str) -> str:
 
 
 def is_tcp(step: Step) -> bool:
-    """True for a step that carries a TCP segment drawn the TCP way (flags, seq, ack, len)."""
-    return step.packet is not None and step.dst is not None and step.protocol in ("", "TCP")
+    """True for a frame that crosses a link (not a local step); ``tcp_fields`` then tells
+    whether it carries TCP."""
+    return step.packet is not None and step.dst is not None
 
 
 def tcp_fields(step: Step) -> dict[str, object] | None:

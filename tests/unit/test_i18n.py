@@ -120,6 +120,33 @@ def _all_traces():
     for lose in ("fin", "ack"):
         yield close.build(TcpParams(lose=lose), CloseOptions())
     yield connection.build(TcpParams(seed=1), [b"x" * 3000], [b"ok"])
+    yield from _lan_traces()
+
+
+def _lan_traces():
+    """Every scenario with more than two nodes, in its variants (no frames: faster, same notes)."""
+    from netlab.sim import arp, dhcp, dns, journey, layers, nat
+
+    for opts in (
+        arp.ArpOptions(),
+        arp.ArpOptions(target="198.51.100.7", again=True),
+        arp.ArpOptions(target="192.168.1.200"),
+        arp.ArpOptions(hub=True),
+        arp.ArpOptions(gratuitous=True),
+        arp.ArpOptions(loop=True),
+    ):
+        yield arp.build(opts, frames=False)
+    for mode in ("static", "dynamic", "pat"):
+        yield nat.build(nat.NatOptions(mode=mode, hosts=3, flows=6, timeout=2.0), frames=False)
+    yield dhcp.build(dhcp.DhcpOptions(clients=3, pool_size=2), frames=False)
+    yield dhcp.build(dhcp.DhcpOptions(broadcast_flag=True), frames=False)
+    for qtype in ("A", "AAAA", "CNAME", "MX"):
+        yield dns.build(dns.DnsOptions(qtype=qtype, again=True), frames=False)
+    yield dns.build(dns.DnsOptions(name="shop.example.org", qtype="CNAME"), frames=False)
+    for model in ("osi", "tcpip"):
+        for udp in (False, True):
+            yield layers.build(layers.LayersOptions(model=model, udp=udp), frames=False)
+    yield journey.build(journey.JourneyOptions(), frames=False)
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
@@ -138,6 +165,15 @@ def test_every_note_of_every_scenario_renders(lang):
         for step in trace.steps:
             if step.event:
                 assert f"ui.event.{step.event}" in cat
+            for key, rows in step.tables.items():
+                kind = key.partition(":")[0]
+                assert f"table.{kind}" in cat, f"{trace.scenario}: table.{kind} missing in {lang}"
+                for row in rows:
+                    for column in row:
+                        assert f"table.{kind}.{column}" in cat, (trace.scenario, kind, column)
+        for node in trace.nodes:
+            if node.role not in ("client", "server") and len(node.name) > 1:
+                assert f"node.{node.name}" in cat, f"{trace.scenario}: node.{node.name}"
     assert seen > 50
 
 
