@@ -6,7 +6,10 @@ median and minimum wall time, and the ratio of netlab's median to its baseline's
 - ``netlab --help`` against ``python -c "import typer"``: target at most 2x (the help needs
   typer and rich, and must not load scapy);
 - ``netlab simulate handshake`` against ``python -c "import scapy.all"``: target at most 0.5x
-  (a simulation imports only the scapy layers it uses, never ``scapy.all``).
+  (a simulation imports only the scapy layers it uses, never ``scapy.all``);
+- the other simulations (layers, arp, nat, dhcp, dns, journey) against the same baseline: at
+  most 1x. They build and draw more (up to 35 frames and their tables), and DNS and NAT need
+  scapy's DNS layer, which loads its IPv6 layer too.
 
 ``import netlab.cli.main`` and a bare ``python -c pass`` are shown for reference. netlab runs as
 ``python -m netlab`` from this checkout (``PYTHONPATH`` points at it). The script reports; it
@@ -50,6 +53,15 @@ CASES = [
         [PY, "-m", "netlab", "simulate", "handshake"],
         'python -c "import scapy.all"',
         0.5,
+    ),
+    *(
+        Case(
+            f"netlab simulate {name}",
+            [PY, "-m", "netlab", "simulate", name],
+            'python -c "import scapy.all"',
+            1.0,
+        )
+        for name in ("layers", "arp", "nat", "dhcp", "dns", "journey")
     ),
 ]
 

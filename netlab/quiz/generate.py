@@ -7,6 +7,10 @@ what knows the answer (``netlab.sim.handshake``, ``close`` and ``connection`` wi
 output and words the question in English and Chinese, with a ``see`` command that shows the
 same numbers. The same generator and seed always give the same question.
 
+The generators of the LAN scenarios (layers, DHCP, DNS, NAT) live in
+``netlab.quiz.generate_lan`` and are registered here with the others; ``netlab.quiz.recipe``
+holds the pieces both modules share (``Recipe``, ``Draft``, ``t``).
+
 Only the frame-size generator needs scapy, and it imports ``netlab.sim.packets`` when it runs:
 importing this module, or making any other question, must not import scapy (a quiz starts
 fast). No printing, no files.
@@ -19,17 +23,19 @@ import random
 import shlex
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
+from netlab.quiz import generate_lan
 from netlab.quiz.model import Question
+from netlab.quiz.recipe import Draft as _Draft
+from netlab.quiz.recipe import Params, Text
+from netlab.quiz.recipe import Recipe as _Recipe
+from netlab.quiz.recipe import t as _t
 from netlab.sim import addressing, close, connection, handshake
 from netlab.sim.hosts import TcpParams
 from netlab.sim.tcp import SYNCHRONIZED, State
 from netlab.sim.trace import Step, Trace
 
 MOD = 2**32
-Params = dict[str, Any]
-Text = dict[str, str]
 
 
 @dataclass(frozen=True)
@@ -40,31 +46,6 @@ class Generator:
     topic: str
     build: Callable[[random.Random], Question]
     needs_scapy: bool
-
-
-@dataclass(frozen=True)
-class _Draft:
-    """A question without its id and topic (the generator adds them)."""
-
-    kind: str
-    prompt: Text
-    explanation: Text
-    see: str
-    answer: Any
-    choices: tuple[Text, ...] = ()
-
-
-@dataclass(frozen=True)
-class _Recipe:
-    id: str
-    topic: str
-    draw: Callable[[random.Random], Params]  # the random part: parameters only
-    ask: Callable[[Params], _Draft]  # the computed part: run the simulation, word the question
-    needs_scapy: bool = False
-
-
-def _t(en: str, zh: str) -> Text:
-    return {"en": en, "zh": zh}
 
 
 # -- shared pieces ---------------------------------------------------------------------------------
@@ -814,6 +795,7 @@ _RECIPES: dict[str, _Recipe] = {
         _Recipe("subnet-broadcast", "ip-subnet", _draw_prefix, _ask_broadcast),
         _Recipe("subnet-hosts", "ip-subnet", _draw_prefix, _ask_hosts),
         _Recipe("frame-size", "tcp-udp", _draw_frame, _ask_frame, needs_scapy=True),
+        *generate_lan.RECIPES,
     )
 }
 
