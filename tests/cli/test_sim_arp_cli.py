@@ -1,8 +1,6 @@
 """``netlab simulate arp`` through the real CLI: options, outputs, and every bad value.
 
-Runs ``netlab.cli.main.main`` in-process (the ``run`` fixture of conftest.py). Until the command
-is registered in ``netlab.cli.simulate`` the tests add it to the ``simulate`` app for their own
-duration, exactly as the registration line will.
+Runs ``netlab.cli.main.main`` in-process (the ``run`` fixture of conftest.py).
 """
 
 from __future__ import annotations
@@ -11,28 +9,8 @@ import re
 
 import pytest
 
-from netlab.cli import sim_arp, simulate
-
 PREFIX = "netlab: error: "
 CJK = re.compile(r"[\u4e00-\u9fff]")
-
-
-@pytest.fixture(autouse=True)
-def arp_command():
-    """Register ``arp`` on the simulate app unless it already is; undo it afterwards."""
-    registered = any(
-        c.name == "arp" or getattr(c.callback, "__name__", "") == "arp"
-        for c in simulate.app.registered_commands
-    )
-    if registered:
-        yield
-        return
-    simulate.app.command("arp")(sim_arp.arp)
-    added = simulate.app.registered_commands[-1]
-    try:
-        yield
-    finally:
-        simulate.app.registered_commands.remove(added)
 
 
 def test_default_run_shows_the_exchange_and_the_tables(run):

@@ -1,9 +1,6 @@
 """``netlab simulate dhcp`` from the command line: bad values, ``--help``, ``--json``, ``--pcap``.
 
-Runs in-process through ``netlab.cli.main.main`` (the ``run`` fixture). Until the command is
-registered in ``netlab.cli.simulate`` the ``registered`` fixture adds it to the simulate app for
-the test and removes it after. Runs that draw a trace need the views for non-TCP traces
-(``--json`` version 2); until they have landed those tests are skipped, saying why.
+Runs in-process through ``netlab.cli.main.main`` (the ``run`` fixture).
 """
 
 from __future__ import annotations
@@ -12,34 +9,9 @@ import re
 
 import pytest
 
-from netlab.cli import sim_dhcp, simulate
-
 PREFIX = "netlab: error: "
 CJK = re.compile(r"[\u3400-\u9fff]")
 DHCP = ("simulate", "dhcp")
-
-
-@pytest.fixture(autouse=True)
-def registered():
-    """``netlab simulate dhcp``, registered for the test if the lead has not done it yet."""
-    present = any(c.name == "dhcp" for c in simulate.app.registered_commands)
-    if present:
-        yield
-        return
-    simulate.app.command("dhcp")(sim_dhcp.dhcp)
-    added = simulate.app.registered_commands[-1]
-    try:
-        yield
-    finally:
-        simulate.app.registered_commands.remove(added)
-
-
-@pytest.fixture
-def views_ready():
-    from netlab.views import json_export
-
-    if json_export.VERSION < 2:
-        pytest.skip("the views for non-TCP traces (--json version 2) have not landed yet")
 
 
 BAD = [
@@ -109,7 +81,7 @@ def test_help_imports_no_scapy():
     assert done.stdout.strip() == "False"
 
 
-def test_json_has_dora_and_the_lease_table(run_json, views_ready):
+def test_json_has_dora_and_the_lease_table(run_json):
     doc = run_json(*DHCP, "--clients", "3", "--pool-size", "2", "--lease", "600")
     assert doc["scenario"] == "dhcp"
     steps = [s for s in doc["steps"] if s.get("protocol") == "DHCP"]
@@ -127,7 +99,7 @@ def test_json_has_dora_and_the_lease_table(run_json, views_ready):
     assert doc["steps"][-1]["tables"]["leases:dhcp"][0]["expires"] == "900.040"
 
 
-def test_pcap_is_written(run, tmp_path, views_ready):
+def test_pcap_is_written(run, tmp_path):
     pcap = tmp_path / "dhcp.pcap"
     status, _out, err = run(*DHCP, "--clients", "1", "--json", "--pcap", str(pcap))
     assert status == 0, err

@@ -1,7 +1,7 @@
 """``netlab simulate dns`` end to end, in-process: options, views, and every bad value.
 
-The command is registered on ``netlab simulate`` here when the CLI does not have it yet, so
-these tests run the same path (typer, the one error handler) as a learner's command line.
+Runs in-process through ``netlab.cli.main.main`` (the ``run`` fixture): the same path (typer,
+the one error handler) as a learner's command line.
 """
 
 from __future__ import annotations
@@ -10,16 +10,8 @@ import re
 
 import pytest
 
-from netlab.cli import sim_dns, simulate
-
 DNS = ("simulate", "dns")
 CJK = re.compile(r"[\u3400-\u9fff]")
-
-
-@pytest.fixture(autouse=True)
-def _registered() -> None:
-    if not any(c.name == "dns" for c in simulate.app.registered_commands):
-        simulate.app.command("dns")(sim_dns.dns)
 
 
 def test_default_run_draws_the_chain_and_the_cache(run):

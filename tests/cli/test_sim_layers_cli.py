@@ -1,8 +1,6 @@
 """``netlab simulate layers`` through the real CLI: options, outputs, and every bad value.
 
-Runs ``netlab.cli.main.main`` in-process (the ``run`` fixture of conftest.py). Until the command
-is registered in ``netlab.cli.simulate`` the tests add it to the ``simulate`` app for their own
-duration, exactly as the registration line will.
+Runs ``netlab.cli.main.main`` in-process (the ``run`` fixture of conftest.py).
 """
 
 from __future__ import annotations
@@ -13,28 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from netlab.cli import sim_layers, simulate
+from netlab.cli import sim_layers
 
 REPO = Path(__file__).resolve().parents[2]
 PREFIX = "netlab: error: "
-
-
-@pytest.fixture(autouse=True)
-def layers_command():
-    """Register ``layers`` on the simulate app unless it already is; undo it afterwards."""
-    registered = any(
-        c.name == "layers" or getattr(c.callback, "__name__", "") == "layers"
-        for c in simulate.app.registered_commands
-    )
-    if registered:
-        yield
-        return
-    simulate.app.command("layers")(sim_layers.layers)
-    added = simulate.app.registered_commands[-1]
-    try:
-        yield
-    finally:
-        simulate.app.registered_commands.remove(added)
 
 
 def test_default_run_shows_the_report(run):

@@ -1,8 +1,6 @@
 """``netlab simulate nat`` through the real CLI: options, outputs, and every bad value.
 
-Runs ``netlab.cli.main.main`` in-process (the ``run`` fixture of conftest.py). Until the command
-is registered in ``netlab.cli.simulate`` the tests add it to the ``simulate`` app for their own
-duration, exactly as the registration line will.
+Runs ``netlab.cli.main.main`` in-process (the ``run`` fixture of conftest.py).
 """
 
 from __future__ import annotations
@@ -11,28 +9,8 @@ import re
 
 import pytest
 
-from netlab.cli import sim_nat, simulate
-
 PREFIX = "netlab: error: "
 CJK = re.compile(r"[\u4e00-\u9fff]")
-
-
-@pytest.fixture(autouse=True)
-def nat_command():
-    """Register ``nat`` on the simulate app unless it already is; undo it afterwards."""
-    registered = any(
-        c.name == "nat" or getattr(c.callback, "__name__", "") == "nat"
-        for c in simulate.app.registered_commands
-    )
-    if registered:
-        yield
-        return
-    simulate.app.command("nat")(sim_nat.nat)
-    added = simulate.app.registered_commands[-1]
-    try:
-        yield
-    finally:
-        simulate.app.registered_commands.remove(added)
 
 
 def test_default_run_shows_translations_and_the_table(run):

@@ -27,6 +27,27 @@ class Tshark:
     path: str
     config_dir: Path
 
+    #: joins the values of a field that occurs several times in one frame
+    AGGREGATOR = "\x1f"
+
+    def fields(
+        self, pcap: os.PathLike[str], names: tuple[str, ...], *options: str
+    ) -> list[dict[str, str]]:
+        """One dict per frame of ``pcap``: field name -> value as ``tshark -T fields`` prints it
+        (every occurrence, joined by ``AGGREGATOR``; empty when absent). ``options`` go before
+        the field list (``-o`` preferences, a ``-Y`` filter)."""
+        args = ["-r", pcap, *options, "-T", "fields", "-E", "header=n", "-E", "separator=/t"]
+        args += ["-E", "occurrence=a", "-E", f"aggregator={self.AGGREGATOR}"]
+        for name in names:
+            args += ["-e", name]
+        rows = []
+        for line in self.run(*args).stdout.split("\n"):
+            if line:
+                cells = line.split("\t")
+                assert len(cells) == len(names), f"unexpected tshark line: {line!r}"
+                rows.append(dict(zip(names, cells, strict=True)))
+        return rows
+
     def run(self, *args: str | os.PathLike[str]) -> subprocess.CompletedProcess[str]:
         """Run tshark with ``args``; fail the test, with its stderr, unless it exits with 0."""
         env = {**os.environ, "WIRESHARK_CONFIG_DIR": str(self.config_dir), "LC_ALL": "C.UTF-8"}

@@ -63,17 +63,7 @@ def _frames(trace):
 
 
 def _read(tshark, pcap):
-    args = ["-r", pcap, *PREFS, "-T", "fields", "-E", "header=n", "-E", "separator=/t"]
-    args += ["-E", "occurrence=a", "-E", f"aggregator={AGGREGATOR}"]
-    for name in FIELDS:
-        args += ["-e", name]
-    rows = []
-    for line in tshark.run(*args).stdout.split("\n"):
-        if line:
-            cells = line.split("\t")
-            assert len(cells) == len(FIELDS), line
-            rows.append(dict(zip(FIELDS, cells, strict=True)))
-    return rows
+    return tshark.fields(pcap, FIELDS, *PREFS)
 
 
 @pytest.mark.parametrize("options", VARIANTS)

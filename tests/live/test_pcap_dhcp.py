@@ -66,18 +66,7 @@ VARIANTS = [
 
 
 def dissect(tshark, pcap: Path) -> list[dict[str, str]]:
-    args = ["-T", "fields", "-E", "header=n", "-E", "separator=/t", "-E", "occurrence=a"]
-    args += ["-E", f"aggregator={AGGREGATOR}"]
-    for name in FIELDS:
-        args += ["-e", name]
-    out = tshark.run("-r", pcap, *PREFS, *args).stdout
-    rows = []
-    for line in out.split("\n"):
-        if line:
-            cells = line.split("\t")
-            assert len(cells) == len(FIELDS), line
-            rows.append(dict(zip(FIELDS, cells, strict=True)))
-    return rows
+    return tshark.fields(pcap, FIELDS, *PREFS)
 
 
 def write(trace, path: Path) -> Path:

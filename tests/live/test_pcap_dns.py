@@ -69,11 +69,7 @@ VARIANTS = [
 
 
 def _read(tshark, pcap: Path) -> list[dict[str, str]]:
-    args = ["-r", pcap, *PREFS, "-T", "fields", "-E", f"aggregator={AGGREGATOR}"]
-    for name in FIELDS:
-        args += ["-e", name]
-    out = tshark.run(*args).stdout
-    return [dict(zip(FIELDS, line.split("\t"), strict=True)) for line in out.splitlines()]
+    return tshark.fields(pcap, FIELDS, *PREFS)
 
 
 def _bit(value: int) -> str:

@@ -92,18 +92,7 @@ def write(trace, tmp_path: Path) -> Path:
 
 
 def read(tshark, pcap: Path, *extra: str) -> list[dict[str, str]]:
-    args = [*PREFS, *extra, "-T", "fields", "-E", "header=n", "-E", "separator=/t"]
-    args += ["-E", "occurrence=a", "-E", f"aggregator={AGGREGATOR}"]
-    for name in FIELDS:
-        args += ["-e", name]
-    out = tshark.run("-r", pcap, *args).stdout
-    rows = []
-    for line in out.split("\n"):
-        if line:
-            cells = line.split("\t")
-            assert len(cells) == len(FIELDS), line
-            rows.append(dict(zip(FIELDS, cells, strict=True)))
-    return rows
+    return tshark.fields(pcap, FIELDS, *PREFS, *extra)
 
 
 def severities(row: dict[str, str]) -> list[int]:

@@ -72,18 +72,7 @@ VARIANTS = [
 
 
 def read(tshark, pcap: Path) -> list[dict[str, str]]:
-    args = [*PREFS, "-T", "fields", "-E", "header=n", "-E", "separator=/t"]
-    args += ["-E", "occurrence=a", "-E", f"aggregator={AGGREGATOR}"]
-    for name in FIELDS:
-        args += ["-e", name]
-    out = tshark.run("-r", pcap, *args).stdout
-    rows = []
-    for line in out.split("\n"):
-        if line:
-            cells = line.split("\t")
-            assert len(cells) == len(FIELDS), f"unexpected tshark line: {line!r}"
-            rows.append(dict(zip(FIELDS, cells, strict=True)))
-    return rows
+    return tshark.fields(pcap, FIELDS, *PREFS)
 
 
 def write(trace, path: Path) -> list:
