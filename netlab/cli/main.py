@@ -67,6 +67,7 @@ def main(argv: list[str] | None = None) -> int:
     """Run netlab with ``argv``; return the exit status instead of exiting."""
     args = sys.argv[1:] if argv is None else argv
     output.current.traceback = "--traceback" in args
+    output.tolerate_narrow_terminals()
     try:
         status = int(app(args=args, prog_name="netlab", standalone_mode=False) or 0)
         if status == ExitStatus.INTERRUPTED:  # typer turns Ctrl-C into a returned 130

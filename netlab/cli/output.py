@@ -56,6 +56,52 @@ def use_lang(lang: str | None) -> str:
     return current.lang
 
 
+#: What a terminal that only takes ASCII gets instead of the few non-ASCII signs netlab prints
+#: (Wireshark's arrow, the middle dot of 2·MSL, bullets, box drawing); anything else becomes "?".
+ASCII_SIGNS = {
+    "→": "->",
+    "←": "<-",
+    "·": ".",
+    "•": "*",
+    "…": "...",
+    "─": "-",
+    "│": "|",
+    "✓": "x",
+    "✕": "x",
+    "◆": "*",
+    "▶": ">",
+    "◀": "<",
+    "≤": "<=",
+    "≥": ">=",
+    "—": "-",
+    "–": "-",
+    "’": "'",
+    "“": '"',
+    "”": '"',
+}
+
+
+def _ascii_signs(error: UnicodeError) -> tuple[str, int]:
+    if not isinstance(error, UnicodeEncodeError):
+        raise error
+    bad = error.object[error.start : error.end]
+    return "".join(ASCII_SIGNS.get(ch, "?") for ch in bad), error.end
+
+
+def tolerate_narrow_terminals() -> None:
+    """Let stdout and stderr print any text on a terminal whose encoding cannot hold it (ASCII,
+    Latin-1): the few signs netlab uses get ASCII stand-ins, other characters a "?", instead of
+    a UnicodeEncodeError halfway through a report."""
+    import codecs
+
+    codecs.register_error("netlab-ascii", _ascii_signs)
+    for stream in (sys.stdout, sys.stderr):
+        encoding = (getattr(stream, "encoding", None) or "").lower()
+        reconfigure = getattr(stream, "reconfigure", None)
+        if "utf" not in encoding and reconfigure is not None:
+            reconfigure(errors="netlab-ascii")
+
+
 def console(stderr: bool = False) -> Console:
     from rich.console import Console
 
