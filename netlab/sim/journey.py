@@ -439,7 +439,7 @@ def _tcp(
                     protocol=proto,
                     summary=info,
                     packet=_outside(frames, step.packet, datagram, WAN_MAC, ISP_MAC),
-                    notes=[Note("journey.tcp.out", {"public": _ep(out.src)}), *moved.notes],
+                    notes=[Note("journey.tcp.out", {"public": _ep(out.src)})],
                 ),
                 "tcp",
                 "wan",
