@@ -21,6 +21,7 @@ import struct
 from dataclasses import dataclass
 from typing import Any
 
+from netlab.sim.checksum import internet_checksum, ipv4_bytes, pseudo_header
 from netlab.sim.trace import Node, Note, Step, Trace
 
 MODELS = ("osi", "tcpip")
@@ -197,20 +198,6 @@ def header_of(layer: str, transport: str) -> tuple[str | None, int]:
 # -- the bytes: header layouts and the Internet checksum ----------------------------------------
 
 
-def internet_checksum(data: bytes) -> int:
-    """RFC 1071: the ones' complement of the ones' complement sum of 16-bit words."""
-    if len(data) % 2:
-        data += b"\0"
-    total = sum(struct.unpack(f"!{len(data) // 2}H", data))
-    while total >> 16:
-        total = (total & 0xFFFF) + (total >> 16)
-    return ~total & 0xFFFF
-
-
-def _ip(text: str) -> bytes:
-    return bytes(int(part) for part in text.split("."))
-
-
 def _mac(text: str) -> bytes:
     return bytes.fromhex(text.replace(":", ""))
 
@@ -231,15 +218,11 @@ def ipv4_header(src: str, dst: str, protocol: int, payload_len: int, ttl: int) -
         ttl,
         protocol,
         0,
-        _ip(src),
-        _ip(dst),
+        ipv4_bytes(src),
+        ipv4_bytes(dst),
     )
     checksum = internet_checksum(head)
     return head[:10] + struct.pack("!H", checksum) + head[12:]
-
-
-def _pseudo_header(src: str, dst: str, protocol: int, length: int) -> bytes:
-    return _ip(src) + _ip(dst) + struct.pack("!BBH", 0, protocol, length)
 
 
 def tcp_header(src: Interface, dst: Interface, seq: int, ack: int, payload: bytes) -> bytes:
@@ -248,7 +231,7 @@ def tcp_header(src: Interface, dst: Interface, seq: int, ack: int, payload: byte
     head = struct.pack(
         "!HHIIBBHHH", src.port, dst.port, seq, ack, (TCP_HEADER // 4) << 4, flags, WINDOW, 0, 0
     )
-    pseudo = _pseudo_header(src.ip, dst.ip, IP_PROTOCOL["TCP"], TCP_HEADER + len(payload))
+    pseudo = pseudo_header(src.ip, dst.ip, IP_PROTOCOL["TCP"], TCP_HEADER + len(payload))
     checksum = internet_checksum(pseudo + head + payload)
     return head[:16] + struct.pack("!H", checksum) + head[18:]
 
@@ -257,7 +240,7 @@ def udp_header(src: Interface, dst: Interface, payload: bytes) -> bytes:
     """RFC 768 header, checksum over the pseudo-header (a computed 0 is sent as 0xffff)."""
     length = UDP_HEADER + len(payload)
     head = struct.pack("!HHHH", src.port, dst.port, length, 0)
-    pseudo = _pseudo_header(src.ip, dst.ip, IP_PROTOCOL["UDP"], length)
+    pseudo = pseudo_header(src.ip, dst.ip, IP_PROTOCOL["UDP"], length)
     checksum = internet_checksum(pseudo + head + payload) or 0xFFFF
     return head[:6] + struct.pack("!H", checksum)
 

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from netlab.sim.addressing import format_ipv4, parse_ipv4
+from netlab.sim.checksum import internet_checksum, pseudo_header
 from netlab.sim.trace import Node, Note, Step, Trace
 
 Mode = Literal["static", "dynamic", "pat"]
@@ -128,16 +129,6 @@ class Datagram:
         return replace(self, src=src[0], sport=src[1], dst=dst[0], dport=dst[1], ttl=ttl)
 
 
-def internet_checksum(data: bytes) -> int:
-    """RFC 1071: the ones' complement of the ones' complement sum of 16-bit words."""
-    if len(data) % 2:
-        data += b"\x00"
-    total = sum(struct.unpack(f"!{len(data) // 2}H", data))
-    while total >> 16:
-        total = (total & 0xFFFF) + (total >> 16)
-    return ~total & 0xFFFF
-
-
 def _name(qname: str) -> bytes:
     out = b""
     for label in qname.rstrip(".").split("."):
@@ -178,8 +169,7 @@ def l4_checksum(d: Datagram) -> int:
     """The TCP or UDP checksum: over the pseudo-header (source and destination address, protocol,
     length), the header and the payload."""
     segment = _transport(d, 0)
-    pseudo = parse_ipv4(d.src).to_bytes(4, "big") + parse_ipv4(d.dst).to_bytes(4, "big")
-    pseudo += struct.pack("!BBH", 0, PROTO_NUMBER[d.proto], len(segment))
+    pseudo = pseudo_header(d.src, d.dst, PROTO_NUMBER[d.proto], len(segment))
     value = internet_checksum(pseudo + segment)
     if d.proto == "UDP" and value == 0:
         return 0xFFFF  # RFC 768: a computed zero is sent as all ones (zero means "none")
