@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 from netlab import i18n
 from netlab.i18n import Note
-from netlab.sim import arp
+from netlab.sim import arp, switching
 from netlab.sim.arp import (
     BROADCAST_MAC,
     FAILED,
@@ -32,11 +32,9 @@ from netlab.sim.arp import (
     ArpCache,
     ArpOptions,
     Entry,
-    Hub,
     LanProblem,
-    Switch,
-    Topology,
 )
+from netlab.sim.switching import Hub, Switch, Topology
 
 U32 = st.integers(min_value=0, max_value=2**32 - 1)
 A_MAC, B_MAC = "02:00:00:00:00:01", "02:00:00:00:00:02"
@@ -414,13 +412,13 @@ def test_storm_counts_are_the_non_backtracking_walks_of_the_topology(hosts):
     assert all(b == 2 * a for a, b in itertools.pairwise(trunk[2:]))
     assert counts == sorted(counts) and counts[-1] > 10 * counts[2]
     # the cap: the first tick with 1000 copies or more, or tick 12
-    over = [i for i, c in enumerate(counts, start=1) if c >= arp.STORM_MAX_COPIES]
-    assert len(counts) == min([*over[:1], arp.STORM_MAX_TICKS])
+    over = [i for i, c in enumerate(counts, start=1) if c >= switching.STORM_MAX_COPIES]
+    assert len(counts) == min([*over[:1], switching.STORM_MAX_TICKS])
 
 
 def test_a_ring_never_grows_and_never_stops():
     ring = Topology(("s1", "s2", "s3"), (("s1", "s2"), ("s2", "s3"), ("s1", "s3")), {"A": "s1"})
-    ticks = arp.storm(ring, "A", A_MAC, max_ticks=30)
+    ticks = switching.storm(ring, "A", A_MAC, max_ticks=30)
     assert len(ticks) == 30  # it only stops at the cap
     assert [t.trunk for t in ticks[1:]] == [2] * 29
     trunk, _ = _hashimoto_counts(ring.switches, ring.links, ring.attach, "A", 30)
@@ -434,7 +432,7 @@ def test_a_tree_stops_by_itself():
         (("s1", "s2"), ("s1", "s3"), ("s1", "s4")),
         {"A": "s1", "B": "s2", "C": "s3", "gateway": "s4"},
     )
-    ticks = arp.storm(tree, "A", A_MAC)
+    ticks = switching.storm(tree, "A", A_MAC)
     assert [t.copies for t in ticks] == [1, 3, 3]
     assert sum(ticks[-1].hosts.values()) == 3  # B, C and the gateway, once each
     assert ticks[-1].hosts == {"B": 1, "C": 1, "gateway": 1}
