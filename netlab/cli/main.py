@@ -14,7 +14,7 @@ from typing import Annotated
 import typer
 
 from netlab import __version__
-from netlab.cli import demo, notes, output, quiz, simulate, values
+from netlab.cli import bench, demo, notes, output, quiz, simulate, values
 from netlab.errors import ExitStatus, NetlabError
 from netlab.i18n import Note, render
 
@@ -31,6 +31,7 @@ simulate.register_scenarios()
 app.add_typer(simulate.app, name="simulate", help=output.h("simulate"))
 app.add_typer(quiz.app, name="quiz", help=output.h("quiz"))
 app.add_typer(demo.app, name="demo", help=output.h("demo"))
+app.add_typer(bench.app, name="bench", help=output.h("bench.app"))
 app.command("notes", help=output.h("notes"))(notes.notes)
 
 
