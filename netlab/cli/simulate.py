@@ -68,6 +68,7 @@ Msl = Annotated[
     str,
     typer.Option("--msl", metavar="SECONDS", help=output.h("opt.msl")),
 ]
+Live = Annotated[bool, typer.Option("--live", help=output.h("opt.live"))]
 
 
 @dataclass(frozen=True)
@@ -252,12 +253,20 @@ def handshake(
         typer.Option("--lose", metavar="syn|syn-ack|ack", help=output.h("opt.lose_handshake")),
     ] = None,
     lose_times: LoseTimes = "1",
+    live: Live = False,
+    ctx: typer.Context = None,  # type: ignore[assignment]  (typer fills it in)
     *,
     hosts: dict[str, Any],
     views: dict[str, Any],
 ) -> None:
     """The three-way handshake: SYN, SYN-ACK, ACK, with states and numbers explained."""
     lang = output.use_lang(values.lang(views["lang"]))
+    if live:
+        from netlab.cli import sim_live
+
+        sim_live.refuse_unreal_options(ctx)
+        sim_live.handshake(_views(**views))
+        return
     from netlab.sim import handshake as scenario
 
     params = _tcp_params(**hosts, lose=lose, lose_times=lose_times, losses=scenario.LOSSES)
@@ -287,12 +296,18 @@ def close(
         typer.Option("--lose", metavar="fin|ack", help=output.h("opt.lose_close")),
     ] = None,
     lose_times: LoseTimes = "1",
+    live: Live = False,
+    ctx: typer.Context = None,  # type: ignore[assignment]  (typer fills it in)
     *,
     hosts: dict[str, Any],
     views: dict[str, Any],
 ) -> None:
     """The four-way close from ESTABLISHED, with TIME-WAIT and its 2·MSL timer."""
     lang = output.use_lang(values.lang(views["lang"]))
+    if live:
+        from netlab.cli import sim_live
+
+        sim_live.refuse_unreal_options(ctx)
     from netlab.sim import close as scenario
 
     who = values.choice("--initiator", initiator, ("client", "server"))
@@ -305,6 +320,16 @@ def close(
     if data is not None and not half_close:
         raise values.requires("--data", "--half-close")
     payload = values.text_bytes("--data", [data], MAX_MESSAGE, MAX_MESSAGE) if data else [b"bye"]
+    if live:
+        sim_live.close(
+            _views(**views),
+            initiator=who,
+            simultaneous=simultaneous,
+            merge=merge,
+            half_close=half_close,
+            data=payload[0],
+        )
+        return
     params = _tcp_params(**hosts, lose=lose, lose_times=lose_times, losses=scenario.LOSSES, msl=msl)
     shown = _views(**views)
     options = scenario.CloseOptions(
@@ -329,14 +354,23 @@ def tcp_connection(
         typer.Option("--reply", metavar="TEXT", help=output.h("opt.reply")),
     ] = None,
     msl: Msl = "30",
+    live: Live = False,
+    ctx: typer.Context = None,  # type: ignore[assignment]  (typer fills it in)
     *,
     hosts: dict[str, Any],
     views: dict[str, Any],
 ) -> None:
     """A whole connection: handshake, data both ways (ACKs count bytes), close."""
     lang = output.use_lang(values.lang(views["lang"]))
+    if live:
+        from netlab.cli import sim_live
+
+        sim_live.refuse_unreal_options(ctx)
     sent = values.text_bytes("--data", data or [], MAX_MESSAGE, MAX_TOTAL)
     answers = values.text_bytes("--reply", reply or [], MAX_MESSAGE, MAX_TOTAL)
+    if live:
+        sim_live.tcp(_views(**views), data=sent, replies=answers)
+        return
     params = _tcp_params(**hosts, msl=msl)
     from netlab.sim import connection as scenario
 

@@ -1,0 +1,149 @@
+"""``netlab simulate handshake|close|tcp --live``: run the scenario on the kernel's TCP as well.
+
+Owns refusing the options that have no real counterpart, choosing the script of socket calls
+for the command's options, and the order of the outputs (the report or ``--json``, then
+``--detail``, ``--hexdump``, ``--pcap``, ``--svg``). The run itself is
+``netlab.live.session.run``; protocol logic is in ``netlab.sim``, drawing in ``netlab.views``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from netlab.cli import output
+from netlab.errors import UsageError
+from netlab.i18n import Note, render, text
+
+#: Options with no counterpart on a real socket, per command: name of the parameter -> flag.
+NOT_LIVE = {
+    "client": "--client",
+    "server": "--server",
+    "isn_client": "--isn-client",
+    "isn_server": "--isn-server",
+    "seed": "--seed",
+    "rtt": "--rtt",
+    "lose": "--lose",
+    "lose_times": "--lose-times",
+    "msl": "--msl",
+    "step": "--step",
+}
+
+
+def refuse_unreal_options(ctx: Any) -> None:
+    """``--live`` with an option the kernel cannot honour: exit 2 naming the option. ``ctx`` is
+    the command's typer Context: it knows which options were typed (even with their default
+    value, e.g. ``--rtt 0.02``)."""
+    for name, flag in NOT_LIVE.items():
+        if name not in ctx.params:
+            continue
+        source = ctx.get_parameter_source(name)
+        if source is not None and source.name not in ("DEFAULT", "DEFAULT_MAP"):
+            raise UsageError(Note("live.errors.not_live", {"option": flag}))
+
+
+def handshake(views: Any) -> None:
+    from netlab.live import script
+    from netlab.sim import handshake as scenario
+
+    _run("handshake", script.handshake(), scenario.build, views)
+
+
+def close(
+    views: Any,
+    *,
+    initiator: str,
+    simultaneous: bool,
+    merge: bool,
+    half_close: bool,
+    data: bytes,
+) -> None:
+    from netlab.live import script
+    from netlab.sim import close as scenario
+
+    options = scenario.CloseOptions(
+        initiator=initiator,
+        simultaneous=simultaneous,
+        merge=merge,
+        half_close=half_close,
+        data=data,
+    )
+    variant = (
+        "simultaneous"
+        if simultaneous
+        else "merge"
+        if merge
+        else "half_close"
+        if half_close
+        else "normal"
+    )
+    calls = script.close(
+        initiator, simultaneous=simultaneous, merge=merge, half_close=half_close, data=data
+    )
+    _run(variant, calls, lambda p: scenario.build(p, options), views)
+
+
+def tcp(views: Any, *, data: list[bytes], replies: list[bytes]) -> None:
+    from netlab.live import script
+    from netlab.sim import connection as scenario
+
+    data = data or [scenario.DEFAULT_REQUEST]
+    replies = replies or [scenario.DEFAULT_REPLY]
+    calls = script.tcp(data, replies)
+    _run("tcp", calls, lambda p: scenario.build(p, data, replies), views)
+
+
+def _run(variant: str, calls: list, build: Callable[[Any], Any], views: Any) -> None:
+    from netlab.live import session
+
+    outcome = session.run(variant, calls, build)
+    _show(outcome.comparison, outcome.frames, views, output.current.lang)
+
+
+def _show(comparison, frames: list, views: Any, lang: str) -> None:
+    from netlab.views import live as view
+
+    con = output.console()
+    ascii_only = output.ascii_only(con)
+    notes = output.console(stderr=views.json)
+    if comparison.capture_problem is not None:
+        skipped = [
+            flag
+            for flag, asked in (
+                ("--pcap", views.pcap is not None),
+                ("--detail", views.detail),
+                ("--hexdump", views.hexdump),
+            )
+            if asked
+        ]
+        message = text("live.capture.cannot", lang, why=render(comparison.capture_problem, lang))
+        if skipped:
+            message += text("ui.sentence_sep", lang) + text(
+                "live.capture.skipped", lang, options=", ".join(skipped)
+            )
+        notes.print(message, soft_wrap=True, markup=False)
+    if views.json:
+        print(view.dumps(comparison, lang))
+    else:
+        con.print(view.report(comparison, lang, con.width, ascii_only))
+    capture_trace = comparison.capture
+    if capture_trace is not None and views.detail:
+        from netlab.views.detail import detail
+
+        con.print(detail(capture_trace, lang, ascii_only))
+    if capture_trace is not None and views.hexdump:
+        from netlab.views.hexdump import hexdump
+
+        con.print(hexdump(capture_trace, lang))
+    if capture_trace is not None and views.pcap is not None:
+        from netlab.live import capture
+
+        count = capture.save(frames, views.pcap)
+        notes.print(text("ui.wrote_pcap", lang, count=count, path=views.pcap), soft_wrap=True)
+        notes.print(text("ui.pcap_relative", lang), soft_wrap=True)
+    if views.svg is not None:
+        from netlab.views import svg
+
+        title = view.title_text(comparison, lang)
+        svg.write(view.report(comparison, lang, 100), views.svg, title)
+        notes.print(text("ui.wrote_svg", lang, path=views.svg), soft_wrap=True)
