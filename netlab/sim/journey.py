@@ -21,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
-from netlab.sim import connection, dhcp, dns, nat
+from netlab.sim import connection, dhcp, dns, info_column, nat
 from netlab.sim.hosts import TcpParams
 from netlab.sim.trace import Node, Note, Step, Trace
 
@@ -343,9 +343,6 @@ def _ep(address: tuple[str, int] | None) -> str:
     return "" if address is None else f"{address[0]}:{address[1]}"
 
 
-_FLAG_NAMES = (("F", "FIN"), ("S", "SYN"), ("R", "RST"), ("P", "PSH"), ("A", "ACK"))
-
-
 def tcp_info(seg, sport: int, dport: int, isns: tuple[int, int]) -> tuple[str, str]:
     """(protocol, Info) as Wireshark shows a segment: HTTP with the request or status line when
     it carries data to or from port 80, else TCP with ports, flags and relative numbers
@@ -353,14 +350,9 @@ def tcp_info(seg, sport: int, dport: int, isns: tuple[int, int]) -> tuple[str, s
     if seg.payload:
         first = seg.payload.split(b"\r\n", 1)[0].decode("ascii", "replace")
         return "HTTP", first
-    names = ", ".join(name for letter, name in _FLAG_NAMES if letter in seg.flags)
-    info = f"{sport} → {dport} [{names}] Seq={(seg.seq - isns[0]) % 2**32}"
-    if "A" in seg.flags:
-        info += f" Ack={(seg.ack - isns[1]) % 2**32}"
-    info += f" Win=64240 Len={len(seg.payload)}"
-    if seg.mss:
-        info += f" MSS={seg.mss}"
-    return "TCP", info
+    return "TCP", info_column.tcp_info(
+        sport, dport, seg.flags, seg.seq - isns[0], seg.ack - isns[1], 0, mss=seg.mss
+    )
 
 
 def _tcp(

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from netlab.sim.checksum import internet_checksum, ipv4_bytes, pseudo_header
+from netlab.sim.info_column import tcp_info
 from netlab.sim.trace import Node, Note, Step, Trace
 
 MODELS = ("osi", "tcpip")
@@ -46,7 +47,6 @@ TCP_FLAGS = "PA"  # PSH, ACK: data in an established connection
 TCP_FLAG_BITS = {"F": 0x01, "S": 0x02, "R": 0x04, "P": 0x08, "A": 0x10, "U": 0x20}
 
 #: Wireshark spells the flags of a segment in brackets in this order.
-_FLAG_NAMES = (("S", "SYN"), ("F", "FIN"), ("R", "RST"), ("P", "PSH"), ("A", "ACK"), ("U", "URG"))
 
 # Time (s) at which each part of the scenario happens: the layers' work is local and quick,
 # each link takes a millisecond.
@@ -538,8 +538,7 @@ def tshark_info(options: LayersOptions) -> str:
     ports = f"{CLIENT.port} → {SERVER.port}"
     if options.udp:
         return f"{ports} Len={length}"
-    flags = ", ".join(name for letter, name in _FLAG_NAMES if letter in TCP_FLAGS)
-    return f"{ports} [{flags}] Seq=1 Ack=1 Win={WINDOW} Len={length}"
+    return tcp_info(CLIENT.port, SERVER.port, TCP_FLAGS, 1, 1, length, window=WINDOW)
 
 
 def link_fields(options: LayersOptions, wire: Wire) -> dict[str, Any]:

@@ -25,6 +25,7 @@ from typing import Any, Literal
 
 from netlab.sim.addressing import format_ipv4, parse_ipv4
 from netlab.sim.checksum import internet_checksum, pseudo_header
+from netlab.sim.info_column import tcp_info
 from netlab.sim.trace import Node, Note, Step, Trace
 
 Mode = Literal["static", "dynamic", "pat"]
@@ -64,7 +65,6 @@ EPHEMERAL = (32768, 60999)  # Linux's net.ipv4.ip_local_port_range
 PROTO_NUMBER = {"TCP": 6, "UDP": 17}
 TCP_BITS = {"F": 0x01, "S": 0x02, "R": 0x04, "P": 0x08, "A": 0x10, "U": 0x20}
 # Wireshark's order and spelling of the flags in its Info column
-TCP_NAMES = (("F", "FIN"), ("S", "SYN"), ("R", "RST"), ("P", "PSH"), ("A", "ACK"), ("U", "URG"))
 
 
 def host_name(i: int) -> str:
@@ -220,14 +220,17 @@ def summary(d: Datagram, relative: tuple[int, int] = (0, 0)) -> str:
         if m.response:
             return f"Standard query response 0x{m.id:04x} A {m.qname} A {m.answer}"
         return f"Standard query 0x{m.id:04x} A {m.qname}"
-    names = ", ".join(name for letter, name in TCP_NAMES if letter in d.flags)
-    text = f"{d.sport} → {d.dport} [{names}] Seq={(d.seq - relative[0]) % 2**32}"
-    if "A" in d.flags:
-        text += f" Ack={(d.ack - relative[1]) % 2**32}"
-    text += f" Win={d.window} Len={len(_payload(d)) if d.proto == 'TCP' else 0}"
-    if d.mss:
-        text += f" MSS={d.mss}"
-    return text
+    length = len(_payload(d)) if d.proto == "TCP" else 0
+    return tcp_info(
+        d.sport,
+        d.dport,
+        d.flags,
+        d.seq - relative[0],
+        d.ack - relative[1],
+        length,
+        window=d.window,
+        mss=d.mss,
+    )
 
 
 # -- the translation table ------------------------------------------------------------------------

@@ -8,15 +8,13 @@ they agree. Reads Traces only; the TCP fields of a packet come from ``netlab.sim
 from __future__ import annotations
 
 from netlab.i18n import render, text
+from netlab.sim import info_column
 from netlab.sim.trace import Step, Trace
-
-# Wireshark's order and spelling of the TCP flags it shows in brackets.
-_FLAG_ORDER = (("S", "SYN"), ("F", "FIN"), ("R", "RST"), ("P", "PSH"), ("A", "ACK"), ("U", "URG"))
 
 
 def flag_names(flags: str) -> str:
     """scapy's flag string to names: "SA" -> "SYN,ACK", "FA" -> "FIN,ACK", "PA" -> "PSH,ACK"."""
-    return ",".join(name for letter, name in _FLAG_ORDER if letter in flags)
+    return info_column.flag_names(flags, sep=",")
 
 
 def is_tcp(step: Step) -> bool:

@@ -647,3 +647,16 @@ def test_a_late_packet_can_reach_the_next_owner_of_a_reused_address():
     assert not late.lost and delivered.dst == "B"
     assert delivered.notes[0].key == "nat.in.reused"
     assert delivered.fields["dst"] == "192.168.1.11:51000"
+
+
+def test_info_column_flag_order_is_wiresharks():
+    from netlab.sim.info_column import flag_names, tcp_info
+
+    assert flag_names("FA") == "FIN, ACK" and flag_names("SA") == "SYN, ACK"
+    assert flag_names("FPA") == "FIN, PSH, ACK"
+    assert tcp_info(51000, 80, "S", 0, 0, 0, mss=1460) == (
+        "51000 → 80 [SYN] Seq=0 Win=64240 Len=0 MSS=1460"
+    )
+    assert tcp_info(80, 51000, "A", -1, 2**32 + 5, 0).endswith(
+        "Seq=4294967295 Ack=5 Win=64240 Len=0"
+    )
