@@ -9,23 +9,7 @@ import re
 from pathlib import Path
 
 import pytest
-
-STEP_KEYS = {
-    "index",
-    "time",
-    "src",
-    "dst",
-    "to",
-    "lost",
-    "summary",
-    "protocol",
-    "layers",
-    "tcp",
-    "fields",
-    "states",
-    "tables",
-    "note",
-}
+from contract import STEP_KEYS
 
 SCENARIOS = [
     pytest.param(("layers",), id="layers"),

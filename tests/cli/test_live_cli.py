@@ -15,6 +15,7 @@ import os
 import sys
 
 import pytest
+from contract import STEP_KEYS
 
 from netlab.live import proc_tcp
 
@@ -23,22 +24,6 @@ HS = ("simulate", "handshake", "--live")
 CLOSE = ("simulate", "close", "--live")
 TCP = ("simulate", "tcp", "--live")
 IN_CI = os.environ.get("CI", "").strip().lower() in ("1", "true", "yes")
-STEP_KEYS = {
-    "index",
-    "time",
-    "src",
-    "dst",
-    "to",
-    "lost",
-    "summary",
-    "protocol",
-    "layers",
-    "tcp",
-    "fields",
-    "states",
-    "tables",
-    "note",
-}
 
 
 @pytest.fixture

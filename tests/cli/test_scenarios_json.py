@@ -15,25 +15,10 @@ from itertools import pairwise
 from typing import Any
 
 import pytest
+from contract import STEP_KEYS
 from rfc import TCP_STATES
 
 RFC_STATES = set(TCP_STATES)
-STEP_KEYS = {
-    "index",
-    "time",
-    "src",
-    "dst",
-    "to",
-    "lost",
-    "summary",
-    "protocol",
-    "layers",
-    "tcp",
-    "fields",
-    "states",
-    "tables",
-    "note",
-}
 MOD = 2**32
 MSS = 1460
 EPS = 1e-6
