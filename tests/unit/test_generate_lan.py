@@ -11,8 +11,6 @@ shows the same numbers. A fresh interpreter checks that making these questions i
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 import os
 import random
@@ -22,7 +20,7 @@ import subprocess
 import sys
 import textwrap
 import tomllib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -338,32 +336,6 @@ def test_generated_questions_run_in_a_session() -> None:
 
 
 # -- the see command shows the same numbers --------------------------------------------------------
-
-
-@pytest.fixture
-def cli(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[list[str]], str]]:
-    """Run a ``netlab`` command line in-process; return its stdout."""
-    from netlab.cli import main as cli_main
-    from netlab.cli import output
-
-    def reset() -> None:
-        output.current.lang = "en"
-        output.current.no_color = False
-        output.current.traceback = False
-
-    monkeypatch.setenv("NETLAB_LANG", "en")
-    monkeypatch.setenv("COLUMNS", "120")
-    reset()
-
-    def run(argv: list[str]) -> str:
-        out, err = io.StringIO(), io.StringIO()
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            status = cli_main.main(argv)
-        assert status == 0, err.getvalue()
-        return out.getvalue()
-
-    yield run
-    reset()
 
 
 @pytest.mark.parametrize("gid", IDS)
