@@ -140,11 +140,9 @@ def quiz(
     lang = output.use_lang(values.lang(lang))
     chosen = _topics(topic or [])
     n = values.integer("--count", count, 1, MAX_COUNT, values.allowed("count", max=MAX_COUNT))
-    seed_value = (
-        values.integer("--seed", seed, 0, values.MAX_U32, values.allowed("seed"))
-        if seed is not None
-        else random.SystemRandom().getrandbits(32)
-    )
+    seed_value = values.seed(seed)
+    if seed_value is None:
+        seed_value = random.SystemRandom().getrandbits(32)
     chosen_mode = values.choice("--mode", mode, ("practice", "exam"))
     limit = None
     if time_limit is not None:

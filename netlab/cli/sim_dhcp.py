@@ -48,11 +48,7 @@ def dhcp(
     count = values.integer("--clients", clients, 1, MAX_CLIENTS, values.allowed("dhcp_clients"))
     size = values.integer("--pool-size", pool_size, 1, MAX_POOL, values.allowed("dhcp_pool_size"))
     seconds = values.integer("--lease", lease, MIN_LEASE, MAX_LEASE, values.allowed("dhcp_lease"))
-    chosen_seed = (
-        values.integer("--seed", seed, 0, values.MAX_U32, values.allowed("seed"))
-        if seed is not None
-        else None
-    )
+    chosen_seed = values.seed(seed)
     shown = _views(**views)
     from netlab.sim import dhcp as scenario
 

@@ -34,11 +34,7 @@ def journey(
     problem = dns.name_problem(name.strip())
     if problem is not None:
         raise OptionError("--name", name, problem)
-    number = (
-        values.integer("--seed", seed, 0, values.MAX_U32, values.allowed("seed"))
-        if seed is not None
-        else None
-    )
+    number = values.seed(seed)
     shown = _views(**views)
     options = scenario.JourneyOptions(name=dns.parse_name(name.strip()), seed=number)
     show(scenario.build(options), shown, lang)

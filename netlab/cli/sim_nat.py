@@ -17,6 +17,8 @@ from netlab.errors import OptionError
 
 # The limits, repeated from netlab.sim.nat so that --help needs no import of it; a unit test
 # checks that the two agree.
+#: Equal to netlab.sim.nat's limits (a test checks): the simulation is imported only when the
+#: command runs, so `--help` stays light.
 MODES = ("static", "dynamic", "pat")
 MAX_HOSTS = 6
 MAX_FLOWS = 12
@@ -68,9 +70,7 @@ def nat(
         pool=values.integer("--pool", pool, 1, MAX_POOL, values.allowed("nat_pool"))
         if pool is not None
         else 2,
-        seed=values.integer("--seed", seed, 0, values.MAX_U32, values.allowed("seed"))
-        if seed is not None
-        else None,
+        seed=values.seed(seed),
     )
     shown = _views(**views)
     from netlab.sim import nat as scenario

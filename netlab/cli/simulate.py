@@ -186,9 +186,7 @@ def _tcp_params(
         isn_server=values.integer("--isn-server", isn_server, 0, values.MAX_U32, isn_rule)
         if isn_server is not None
         else None,
-        seed=values.integer("--seed", seed, 0, values.MAX_U32, values.allowed("seed"))
-        if seed is not None
-        else None,
+        seed=values.seed(seed),
         rtt=values.seconds("--rtt", rtt, 0, 10, values.allowed("rtt")),
         lose=lose_value,
         lose_times=times,

@@ -51,6 +51,13 @@ def integer(
     return number
 
 
+def seed(value: str | None) -> int | None:
+    """``--seed``: a whole number from 0 to 2**32 - 1, or None when not given."""
+    if value is None:
+        return None
+    return integer("--seed", value, 0, MAX_U32, allowed("seed"))
+
+
 def seconds(option: str, value: str, low_exclusive: float, high: float, rule: Note) -> float:
     """A number of seconds, greater than ``low_exclusive`` and at most ``high``."""
     try:

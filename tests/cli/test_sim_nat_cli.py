@@ -114,3 +114,16 @@ def test_bad_input_in_chinese(run):
     status, _out, err = run("simulate", "nat", "--hosts", "9", "--lang", "zh")
     assert status == 2
     assert err.startswith(PREFIX) and CJK.search(err)
+
+
+def test_cli_limits_are_the_simulations():
+    from netlab.cli import sim_nat
+    from netlab.sim import nat
+
+    assert sim_nat.MODES == nat.MODES
+    assert (sim_nat.MAX_HOSTS, sim_nat.MAX_FLOWS, sim_nat.MAX_POOL) == (
+        nat.MAX_HOSTS,
+        nat.MAX_FLOWS,
+        nat.MAX_POOL,
+    )
+    assert (sim_nat.MIN_TIMEOUT, sim_nat.MAX_TIMEOUT) == (nat.MIN_TIMEOUT, nat.MAX_TIMEOUT)
