@@ -123,7 +123,8 @@ def _outside(frames: bool, inside, datagram: nat.Datagram, eth_src: str, eth_dst
 # -- the phases ---------------------------------------------------------------------------------
 
 
-def _dhcp(story: _Story, frames: bool, seed: int | None) -> dhcp.DhcpOptions:
+def _dhcp(story: _Story, frames: bool, seed: int | None) -> Node:
+    """The laptop joins the LAN; returns the laptop as DHCP configured it (address, MAC)."""
     options = dhcp.DhcpOptions(
         clients=1, names=(LAPTOP,), renew=False, seed=seed, dns_server=RESOLVER_IP
     )
@@ -132,7 +133,7 @@ def _dhcp(story: _Story, frames: bool, seed: int | None) -> dhcp.DhcpOptions:
     for step in trace.steps:
         moved = _renamed(step, names, step.time)
         story.add(moved, "dhcp", "lan")
-    return options
+    return trace.node(LAPTOP)
 
 
 def _arp(story: _Story, frames: bool, laptop_ip: str, laptop_mac: str) -> None:
@@ -204,10 +205,11 @@ def _translate_in(table: nat.NatTable, now: float, proto: str, src, dst, ttl: in
     return outcome, datagram
 
 
-def _public_frame(frames: bool, inside, src, dst, ttl: int, eth_src: str, eth_dst: str):
-    """A frame as it is outside the router (before a reply is translated back)."""
-    datagram = nat.Datagram("UDP", src[0], src[1], dst[0], dst[1], ttl, 0)
-    return _outside(frames, inside, datagram, eth_src, eth_dst)
+def _arriving(frames: bool, proto: str, inside, server: tuple[str, int], public: tuple[str, int]):
+    """A server's reply as it reaches the router from the provider, addressed to the public
+    endpoint (made from the frame the laptop receives, before it is translated back)."""
+    datagram = nat.Datagram(proto, server[0], server[1], public[0], public[1], 56, 0)
+    return _outside(frames, inside, datagram, ISP_MAC, WAN_MAC)
 
 
 def _dns(
@@ -286,9 +288,7 @@ def _dns(
         None,
     )
     t = round(t + 0.001 + walk, 6)
-    reply_out = _public_frame(
-        frames, answer.packet, (RESOLVER_IP, 53), public, 56, ISP_MAC, WAN_MAC
-    )
+    reply_out = _arriving(frames, "UDP", answer.packet, (RESOLVER_IP, 53), public)
     story.add(
         Step(
             0,
@@ -443,7 +443,7 @@ def _tcp(
                 dport=80,
             )
         elif kind == "server_out":
-            outside = _public_frame_tcp(step.packet, web_ip, public) if frames else None
+            outside = _arriving(frames, "TCP", step.packet, (web_ip, 80), public)
             outside_frames[order] = outside
             proto, info = tcp_info(seg, 80, public[1], (isn["server"], isn["client"]))
             story.add(
@@ -487,23 +487,9 @@ def _tcp(
     return used
 
 
-def _public_frame_tcp(inside_reply, web_ip: str, public: tuple[str, int]):
-    """The server's segment as it arrives at the router, addressed to the public endpoint."""
-    datagram = nat.Datagram("TCP", web_ip, 80, public[0], public[1], 56, 0)
-    from netlab.sim.packets.nat import translate
-
-    return translate(inside_reply, datagram, ISP_MAC, WAN_MAC)
-
-
 def build(options: JourneyOptions, frames: bool = True) -> Trace:
     story = _Story()
-    _dhcp(story, frames, options.seed)
-    laptop = dhcp.build(
-        dhcp.DhcpOptions(
-            clients=1, names=(LAPTOP,), renew=False, seed=options.seed, dns_server=RESOLVER_IP
-        ),
-        frames=False,
-    ).node(LAPTOP)
+    laptop = _dhcp(story, frames, options.seed)
     laptop_ip, laptop_mac = str(laptop.ip), str(laptop.mac)
     _arp(story, frames, laptop_ip, laptop_mac)
     table = nat.NatTable("pat", (PUBLIC_IP,), 300.0)
