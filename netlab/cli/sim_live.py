@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from netlab.cli import output
+from netlab.cli.simulate import show_packets
 from netlab.errors import UsageError
 from netlab.i18n import Note, render, text
 
@@ -127,14 +128,8 @@ def _show(comparison, frames: list, views: Any, lang: str) -> None:
     else:
         con.print(view.report(comparison, lang, con.width, ascii_only))
     capture_trace = comparison.capture
-    if capture_trace is not None and views.detail:
-        from netlab.views.detail import detail
-
-        con.print(detail(capture_trace, lang, ascii_only))
-    if capture_trace is not None and views.hexdump:
-        from netlab.views.hexdump import hexdump
-
-        con.print(hexdump(capture_trace, lang))
+    if capture_trace is not None:
+        show_packets(capture_trace, views, lang, con, ascii_only)
     if capture_trace is not None and views.pcap is not None:
         from netlab.live import capture
 

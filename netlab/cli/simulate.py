@@ -194,6 +194,18 @@ def _tcp_params(
     )
 
 
+def show_packets(trace, views: Views, lang: str, con, ascii_only: bool) -> None:
+    """``--detail`` and ``--hexdump``: the packets of ``trace`` layer by layer and byte by byte."""
+    if views.detail:
+        from netlab.views.detail import detail
+
+        con.print(detail(trace, lang, ascii_only))
+    if views.hexdump:
+        from netlab.views.hexdump import hexdump
+
+        con.print(hexdump(trace, lang))
+
+
 def show(trace, views: Views, lang: str) -> None:
     """Hand a trace to every view the options asked for."""
     from netlab.views import report
@@ -213,14 +225,7 @@ def show(trace, views: Views, lang: str) -> None:
             return
     else:
         con.print(report.report(trace, lang, width, ascii_only))
-    if views.detail:
-        from netlab.views.detail import detail
-
-        con.print(detail(trace, lang, ascii_only))
-    if views.hexdump:
-        from netlab.views.hexdump import hexdump
-
-        con.print(hexdump(trace, lang))
+    show_packets(trace, views, lang, con, ascii_only)
     notes = output.console(stderr=views.json)
     if views.pcap is not None:
         from netlab.views import pcap
