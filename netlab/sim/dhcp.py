@@ -415,6 +415,12 @@ class _Client:
     ip: str | None = None
     bound_at: float | None = None
 
+    @property
+    def label(self) -> str | Note:
+        """The client's name inside a sentence: a host letter as it is, a named device (the
+        journey's laptop) translated."""
+        return self.name if len(self.name) == 1 else Note(f"node.{self.name}")
+
 
 def client_mac(number: int) -> str:
     """The MAC of client ``number`` (1 for A): 02:00:00:00:00:01, ... (locally administered)."""
@@ -610,7 +616,7 @@ class _Run:
             secs=secs,
         )
         xid = f"0x{client.xid:08x}"
-        who = {"client": client.name, "xid": xid}
+        who = {"client": client.label, "xid": xid}
         if attempt:
             notes = [
                 Note(
@@ -658,7 +664,7 @@ class _Run:
             ),
             secs=int(self.now - client.start),
         )
-        params = {"client": client.name, "ip": ip, "server": SERVER_IP}
+        params = {"client": client.label, "ip": ip, "server": SERVER_IP}
         if self.first(client):
             notes = [Note("dhcp.request.select", params), Note("dhcp.request.why_broadcast")]
         else:
@@ -671,7 +677,7 @@ class _Run:
         ip = client.ip
         assert ip is not None and client.bound_at is not None
         timers = {
-            "client": client.name,
+            "client": client.label,
             "ip": ip,
             "t1": self.t1,
             "t2_at": stamp(client.bound_at + self.t2),
@@ -697,7 +703,7 @@ class _Run:
         note = Note(
             "dhcp.renew.request",
             {
-                "client": client.name,
+                "client": client.label,
                 "ip": ip,
                 "server": SERVER_IP,
                 "xid": f"0x{self.renew_xid:08x}",
@@ -713,7 +719,7 @@ class _Run:
         if ip is None:
             if attempt == 0:
                 params = {
-                    "client": client.name,
+                    "client": client.label,
                     "first": self.pool[0],
                     "last": self.pool[-1],
                     "size": len(self.pool),
@@ -729,7 +735,7 @@ class _Run:
         client.state = next_state(client.state, "offer")
         msg = self.reply(client, OFFER, ip, UNSPECIFIED, client.xid)
         params = {
-            "client": client.name,
+            "client": client.label,
             "ip": ip,
             "mac": client.mac,
             "hold": OFFER_HOLD,
@@ -768,7 +774,7 @@ class _Run:
         msg = self.reply(client, ACK, ip, UNSPECIFIED, client.xid)
         expires = stamp(self.now + self.o.lease)
         params = {
-            "client": client.name,
+            "client": client.label,
             "ip": ip,
             "mac": client.mac,
             "expires": expires,
@@ -776,7 +782,7 @@ class _Run:
         }
         if self.first(client):
             config = {
-                "client": client.name,
+                "client": client.label,
                 "ip": ip,
                 "prefix": PREFIXLEN,
                 "router": SERVER_IP,
@@ -804,7 +810,7 @@ class _Run:
         client.state = next_state(client.state, "ack")
         client.bound_at = self.now
         msg = self.reply(client, ACK, ip, ip, self.renew_xid)
-        params = {"client": client.name, "ip": ip, "expires": stamp(self.now + self.o.lease)}
+        params = {"client": client.label, "ip": ip, "expires": stamp(self.now + self.o.lease)}
         self.send(SERVER, client.name, msg, [Note("dhcp.renew.ack", params)])
 
 
