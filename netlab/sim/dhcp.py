@@ -339,25 +339,11 @@ class Message:
         }
 
     def wire(self) -> dict[str, Any]:
-        """The keyword arguments of ``netlab.sim.packets.dhcp.dhcp_frame``."""
-        return {
-            "eth_src": self.eth_src,
-            "eth_dst": self.eth_dst,
-            "ip_src": self.ip_src,
-            "ip_dst": self.ip_dst,
-            "sport": self.sport,
-            "dport": self.dport,
-            "op": self.op,
-            "xid": self.xid,
-            "secs": self.secs,
-            "broadcast": self.broadcast,
-            "ciaddr": self.ciaddr,
-            "yiaddr": self.yiaddr,
-            "siaddr": self.siaddr,
-            "giaddr": self.giaddr,
-            "chaddr": self.chaddr,
-            "options": [(n, list(v) if isinstance(v, tuple) else v) for n, v in self.options],
-        }
+        """The keyword arguments of ``netlab.sim.packets.dhcp.dhcp_frame``: the fields, with the
+        options as (name, value) pairs in their order."""
+        out = {k: v for k, v in self.fields().items() if k not in ("message_type", "message")}
+        out["options"] = list(out["options"].items())
+        return out
 
 
 def summary(message_type: int, xid: int) -> str:
