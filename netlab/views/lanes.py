@@ -10,43 +10,17 @@ the SVG export share them. Plain ASCII when the console cannot encode box drawin
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from rich.cells import cell_len, set_cell_size
+from rich.cells import cell_len
 from rich.text import Text
 
 from netlab.i18n import text
 from netlab.sim.trace import Step, Trace
 from netlab.views.labels import event_label, node_label, seconds, summary
+from netlab.views.timeline import ASCII, STYLE, UNICODE, fit
 
 TIME_W = 8  # at least: the time column, right-aligned, and a space
 MIN_LANE = 8
 MAX_LANE = 26
-
-
-@dataclass(frozen=True)
-class Glyphs:
-    line: str
-    right: str
-    left: str
-    lost: str
-    life: str
-    cross: str
-    event: str
-
-
-UNICODE = Glyphs("─", "▶", "◀", "✕", "│", "┼", "◆")
-ASCII = Glyphs("-", ">", "<", "x", "|", "+", "*")
-
-STYLE = {"right": "green", "left": "cyan", "lost": "red", "event": "yellow", "state": "magenta"}
-
-
-def _fit(label: str, width: int) -> str:
-    if width <= 0:
-        return ""
-    if cell_len(label) <= width:
-        return label
-    return set_cell_size(label, width - 1) + "…"
 
 
 class Lanes:
@@ -75,7 +49,7 @@ class Lanes:
 
     def _centered(self, row: list[str], label: str, centre: int, lo: int, hi: int) -> Text:
         """Put ``label`` into ``row`` centred on ``centre`` and kept within columns lo..hi."""
-        label = _fit(label, hi - lo)
+        label = fit(label, hi - lo)
         width = cell_len(label)
         start = min(max(lo, centre - width // 2), hi - width)
         out = Text("".join(row[:start]))
@@ -90,8 +64,8 @@ class Lanes:
         out_addr = Text(" " * self.time_w)
         for name in self.names:
             node = self.trace.node(name)
-            label = _fit(node_label(self.trace, name, self.lang), self.lane - 1)
-            addr = _fit(node.ip or "", self.lane - 1)
+            label = fit(node_label(self.trace, name, self.lang), self.lane - 1)
+            addr = fit(node.ip or "", self.lane - 1)
             for out, value, style in ((out_names, label, "bold"), (out_addr, addr, "dim")):
                 pad = self.lane - cell_len(value)
                 out.append(" " * (pad // 2))
@@ -127,10 +101,10 @@ class Lanes:
         label = " " + event_label(step, self.lang) + " "
         room_right = self.total - x - 1
         if cell_len(label) <= room_right or room_right >= x - self.time_w:
-            label = _fit(label, room_right)
+            label = fit(label, room_right)
             start = x + 1
         else:
-            label = _fit(label, x - self.time_w)
+            label = fit(label, x - self.time_w)
             start = x - cell_len(label)
         width = cell_len(label)
         line = Text("".join(row[:start]))

@@ -29,10 +29,11 @@ class Glyphs:
     lost: str
     life: str
     event: str
+    cross: str  # a line crossing another lifeline (the many-lane diagram)
 
 
-UNICODE = Glyphs("─", "▶", "◀", "✕", "│", "◆")
-ASCII = Glyphs("-", ">", "<", "x", "|", "*")
+UNICODE = Glyphs("─", "▶", "◀", "✕", "│", "◆", "┼")
+ASCII = Glyphs("-", ">", "<", "x", "|", "*", "+")
 
 STYLE = {
     "left": "cyan",
@@ -41,6 +42,15 @@ STYLE = {
     "event": "yellow",
     "state": "bold magenta",
 }
+
+
+def fit(label: str, width: int) -> str:
+    """``label`` cut to ``width`` cells, with an ellipsis when it had to be cut."""
+    if width <= 0:
+        return ""
+    if cell_len(label) <= width:
+        return label
+    return set_cell_size(label, width - 1) + "…"
 
 
 class Timeline:
@@ -67,9 +77,7 @@ class Timeline:
         return row
 
     def _fit(self, label: str, width: int) -> str:
-        if cell_len(label) <= width:
-            return label
-        return set_cell_size(label, width - 1) + "…"
+        return fit(label, width)
 
     def _changed(self, step: Step) -> tuple[str, str]:
         out = []
