@@ -21,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
-from netlab.sim import connection, dhcp, dns, info_column, nat
+from netlab.sim import arp, connection, dhcp, dns, info_column, nat
 from netlab.sim.hosts import TcpParams
 from netlab.sim.trace import Node, Note, Step, Trace
 
@@ -32,8 +32,7 @@ WEB = "web"
 
 GATEWAY_IP = "192.168.1.1"
 GATEWAY_MAC = "02:00:00:00:00:fe"
-BROADCAST_MAC = "ff:ff:ff:ff:ff:ff"
-ZERO_MAC = "00:00:00:00:00:00"
+BROADCAST_MAC = arp.BROADCAST_MAC
 RESOLVER_IP = nat.RESOLVER[1]
 PUBLIC_IP = nat.PUBLIC_IP
 WAN_MAC = nat.NAT_OUTSIDE_MAC
@@ -102,12 +101,13 @@ def _renamed(step: Step, names: dict[str, str], time: float) -> Step:
 # -- the frames that only the journey makes --------------------------------------------------------
 
 
-def _arp_frame(frames: bool, eth_src: str, eth_dst: str, fields: dict[str, Any]):
+def _frame_of(frames: bool, record: arp.Frame):
+    """The scapy frame of one of ``netlab.sim.arp``'s records, when frames are wanted."""
     if not frames:
         return None
-    from netlab.sim.packets.arp import arp_frame
+    from netlab.sim.packets.arp import frame
 
-    return arp_frame(eth_src, eth_dst, fields)
+    return frame(record.kind, record.eth_src, record.eth_dst, record.fields)
 
 
 def _outside(frames: bool, inside, datagram: nat.Datagram, eth_src: str, eth_dst: str):
@@ -137,58 +137,33 @@ def _dhcp(story: _Story, frames: bool, seed: int | None) -> Node:
 
 
 def _arp(story: _Story, frames: bool, laptop_ip: str, laptop_mac: str) -> None:
-    request = {
-        "op": 1,
-        "hwsrc": laptop_mac,
-        "psrc": laptop_ip,
-        "hwdst": ZERO_MAC,
-        "pdst": GATEWAY_IP,
-    }
-    reply = {
-        "op": 2,
-        "hwsrc": GATEWAY_MAC,
-        "psrc": GATEWAY_IP,
-        "hwdst": laptop_mac,
-        "pdst": laptop_ip,
-    }
-    cache_row = {"ip": GATEWAY_IP, "mac": None, "state": "INCOMPLETE"}
-    story.set_table(f"arp:{LAPTOP}", [cache_row])
-    story.add(
-        Step(
+    """The laptop ARPs for its gateway: the request and reply of ``netlab.sim.arp``."""
+    laptop = arp.Host(LAPTOP, laptop_ip, laptop_mac)
+    gateway = arp.Host(GATEWAY, GATEWAY_IP, GATEWAY_MAC)
+
+    def send(record: arp.Frame, time: float, src: str, dst: str, note: Note) -> None:
+        step = Step(
             0,
-            ARP_START,
-            LAPTOP,
-            GATEWAY,
-            _arp_frame(frames, laptop_mac, BROADCAST_MAC, request),
-            f"Who has {GATEWAY_IP}? Tell {laptop_ip}",
-            [Note("journey.arp.request", {"gateway": GATEWAY_IP, "ip": laptop_ip})],
-            protocol="ARP",
-            fields=dict(request),
-        ),
-        "arp",
-        "lan",
-        eth_src=laptop_mac,
-        eth_dst=BROADCAST_MAC,
+            time,
+            src,
+            dst,
+            _frame_of(frames, record),
+            record.summary,
+            [note],
+            protocol=record.protocol,
+            fields=dict(record.fields),
+        )
+        story.add(step, "arp", "lan", eth_src=record.eth_src, eth_dst=record.eth_dst)
+
+    story.set_table(f"arp:{LAPTOP}", [{"ip": GATEWAY_IP, "mac": None, "state": arp.INCOMPLETE}])
+    request = Note("journey.arp.request", {"gateway": GATEWAY_IP, "ip": laptop_ip})
+    send(arp.arp_request(laptop, GATEWAY_IP), ARP_START, LAPTOP, GATEWAY, request)
+    story.set_table(f"arp:{GATEWAY}", [{"ip": laptop_ip, "mac": laptop_mac, "state": arp.STALE}])
+    story.set_table(
+        f"arp:{LAPTOP}", [{"ip": GATEWAY_IP, "mac": GATEWAY_MAC, "state": arp.REACHABLE}]
     )
-    story.set_table(f"arp:{GATEWAY}", [{"ip": laptop_ip, "mac": laptop_mac, "state": "STALE"}])
-    story.set_table(f"arp:{LAPTOP}", [{"ip": GATEWAY_IP, "mac": GATEWAY_MAC, "state": "REACHABLE"}])
-    story.add(
-        Step(
-            0,
-            ARP_START + 0.001,
-            GATEWAY,
-            LAPTOP,
-            _arp_frame(frames, GATEWAY_MAC, laptop_mac, reply),
-            f"{GATEWAY_IP} is at {GATEWAY_MAC}",
-            [Note("journey.arp.reply", {"gateway": GATEWAY_IP, "mac": GATEWAY_MAC})],
-            protocol="ARP",
-            fields=dict(reply),
-        ),
-        "arp",
-        "lan",
-        eth_src=GATEWAY_MAC,
-        eth_dst=laptop_mac,
-    )
+    reply = Note("journey.arp.reply", {"gateway": GATEWAY_IP, "mac": GATEWAY_MAC})
+    send(arp.arp_reply(gateway, laptop_ip, laptop_mac), ARP_START + 0.001, GATEWAY, LAPTOP, reply)
 
 
 def _translate_out(table: nat.NatTable, now: float, proto: str, src, dst, ttl: int, ip_id: int):
