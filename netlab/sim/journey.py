@@ -204,6 +204,7 @@ def _dns(
     answers = [a for a in trace.params["answer"] if a["type"] == "A"]
     web_ip = answers[-1]["value"]
     sport = int(query.fields["sport"])
+    inside = nat.endpoint(laptop_ip, sport)
     names = {"laptop": LAPTOP, "resolver": RESOLVER}
     t = DNS_START
     # the query on the LAN, then outside
@@ -233,7 +234,7 @@ def _dns(
             RESOLVER,
             _outside(frames, query.packet, datagram, WAN_MAC, ISP_MAC),
             query.summary,
-            [Note("journey.nat.out", {"inside": f"{laptop_ip}:{sport}", "public": _ep(public)})],
+            [Note("journey.nat.out", {"inside": inside, "public": nat.endpoint(*public)})],
             protocol="DNS",
             fields=dict(query.fields),
         ),
@@ -293,7 +294,7 @@ def _dns(
         inside_a,
         packet=_outside(frames, reply_out, datagram, GATEWAY_MAC, laptop_mac),
         src=GATEWAY,
-        notes=[Note("journey.nat.in", {"public": _ep(public), "inside": f"{laptop_ip}:{sport}"})],
+        notes=[Note("journey.nat.in", {"public": nat.endpoint(*public), "inside": inside})],
     )
     story.add(
         inside_a,
@@ -312,10 +313,6 @@ def _dns(
 def _nat_rows(table: nat.NatTable) -> list[dict[str, Any]]:
     """The PAT table without its expiry column (which moves with every packet)."""
     return [{k: v for k, v in row.items() if k != "expires"} for row in table.rows()]
-
-
-def _ep(address: tuple[str, int] | None) -> str:
-    return "" if address is None else f"{address[0]}:{address[1]}"
 
 
 def tcp_info(seg, sport: int, dport: int, isns: tuple[int, int]) -> tuple[str, str]:
@@ -406,7 +403,7 @@ def _tcp(
                     protocol=proto,
                     summary=info,
                     packet=_outside(frames, step.packet, datagram, WAN_MAC, ISP_MAC),
-                    notes=[Note("journey.tcp.out", {"public": _ep(out.src)})],
+                    notes=[Note("journey.tcp.out", {"public": nat.endpoint(*out.src)})],
                 ),
                 "tcp",
                 "wan",
@@ -446,7 +443,7 @@ def _tcp(
                     packet=_outside(
                         frames, outside_frames.get(order), datagram, GATEWAY_MAC, laptop_mac
                     ),
-                    notes=[Note("journey.tcp.in", {"inside": f"{laptop_ip}:{port}"})],
+                    notes=[Note("journey.tcp.in", {"inside": nat.endpoint(laptop_ip, port)})],
                 ),
                 "tcp",
                 "lan",
