@@ -9,6 +9,7 @@ process outlives a test.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -211,6 +212,8 @@ class _PlainEcho:
                 pass
 
     def close(self) -> None:
+        with contextlib.suppress(OSError):  # wakes the blocked accept() (close alone does not)
+            self.listener.shutdown(socket.SHUT_RDWR)
         self.listener.close()
         self.thread.join(12)
 
