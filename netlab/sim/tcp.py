@@ -10,7 +10,9 @@ and leaves the machine's state unchanged.
 
 Sources: RFC 9293 Figure 5 (the state diagram) and section 3.10 (event processing), which adds
 arcs the figure leaves out: a FIN whose segment also acknowledges our FIN (FIN-WAIT-1 straight
-to TIME-WAIT, taken as ACK then FIN), RST handling, the retransmitted FIN in TIME-WAIT that
+to TIME-WAIT, the figure's note 2), RST handling, giving up when the retransmission limits are
+reached (Linux's tcp_syn_retries and tcp_synack_retries), data for an application that has
+closed (answered with RST), a new SYN in TIME-WAIT (section 3.6.1, MAY-2, as Linux does), the retransmitted FIN in TIME-WAIT that
 restarts the 2·MSL timer, and the reset answered to a segment for a CLOSED or LISTEN port.
 """
 
@@ -55,9 +57,12 @@ class Event(StrEnum):
     RCV_DATA = "rcv data"
     RCV_FIN = "rcv FIN"
     RCV_RST = "rcv RST"
+    RCV_FIN_ACK = "rcv FIN,ACK of FIN"  # the peer's FIN in a segment that also acks ours
+    RCV_DATA_CLOSED = "rcv data after close()"  # data for an application that has closed
     # timers
     TIMEOUT_RTO = "retransmission timeout"
     TIMEOUT_2MSL = "2MSL timeout"
+    GIVE_UP = "retries exhausted"  # the last retransmission's timer expired (Linux's limits)
 
 
 class Send(StrEnum):
@@ -83,6 +88,7 @@ class Arc:
     send: Send
     key: str  # i18n key under "tcp.arc." explaining the arc
     in_figure: bool = True  # drawn in RFC 9293 Figure 5 (False: from the section 3.10 text)
+    figure_note: int | None = None  # the note under Figure 5 that describes the arc (1 or 2)
 
 
 S, E, X = State, Event, Send
@@ -105,13 +111,15 @@ _ROWS: tuple[tuple[State, Event, State, Send, str, bool], ...] = (
     (S.SYN_SENT,     E.ABORT,        S.CLOSED,       X.NOTHING,  "synsent_close", False),
     (S.SYN_SENT,     E.RCV_RST,      S.CLOSED,       X.NOTHING,  "refused", False),
     (S.SYN_SENT,     E.TIMEOUT_RTO,  S.SYN_SENT,     X.RETRANSMIT, "rto_syn", False),
+    (S.SYN_SENT,     E.GIVE_UP,      S.CLOSED,       X.NOTHING,  "syn_give_up", False),
     (S.SYN_RECEIVED, E.RCV_ACK,      S.ESTABLISHED,  X.NOTHING,  "synrcvd_ack", True),
     (S.SYN_RECEIVED, E.RCV_SYN_ACK,  S.ESTABLISHED,  X.NOTHING,  "synrcvd_synack", False),
     (S.SYN_RECEIVED, E.RCV_FIN,      S.CLOSE_WAIT,   X.ACK,      "fin_received", False),
     (S.SYN_RECEIVED, E.CLOSE,        S.FIN_WAIT_1,   X.FIN,      "synrcvd_close", True),
     (S.SYN_RECEIVED, E.ABORT,        S.CLOSED,       X.RST,      "abort", False),
-    (S.SYN_RECEIVED, E.RCV_RST,      S.LISTEN,       X.NOTHING,  "synrcvd_rst", False),
+    (S.SYN_RECEIVED, E.RCV_RST,      S.LISTEN,       X.NOTHING,  "synrcvd_rst", True),
     (S.SYN_RECEIVED, E.TIMEOUT_RTO,  S.SYN_RECEIVED, X.RETRANSMIT, "rto_synack", False),
+    (S.SYN_RECEIVED, E.GIVE_UP,      S.LISTEN,       X.NOTHING,  "synack_give_up", False),
     # data transfer
     (S.ESTABLISHED,  E.SEND,         S.ESTABLISHED,  X.DATA,     "send_data", False),
     (S.ESTABLISHED,  E.RCV_DATA,     S.ESTABLISHED,  X.ACK,      "rcv_data", False),
@@ -124,6 +132,8 @@ _ROWS: tuple[tuple[State, Event, State, Send, str, bool], ...] = (
     (S.ESTABLISHED,  E.RCV_RST,      S.CLOSED,       X.NOTHING,  "reset", False),
     (S.FIN_WAIT_1,   E.RCV_ACK_OF_FIN, S.FIN_WAIT_2, X.NOTHING,  "finwait1_ack", True),
     (S.FIN_WAIT_1,   E.RCV_FIN,      S.CLOSING,      X.ACK,      "simultaneous_close", True),
+    (S.FIN_WAIT_1,   E.RCV_FIN_ACK,  S.TIME_WAIT,    X.ACK,      "finwait1_finack", False),
+    (S.FIN_WAIT_1,   E.RCV_DATA_CLOSED, S.CLOSED,    X.RST,      "data_after_close", False),
     (S.FIN_WAIT_1,   E.RCV_ACK,      S.FIN_WAIT_1,   X.NOTHING,  "rcv_ack", False),
     (S.FIN_WAIT_1,   E.RCV_DATA,     S.FIN_WAIT_1,   X.ACK,      "rcv_data", False),
     (S.FIN_WAIT_1,   E.TIMEOUT_RTO,  S.FIN_WAIT_1,   X.RETRANSMIT, "rto_fin", False),
@@ -132,6 +142,7 @@ _ROWS: tuple[tuple[State, Event, State, Send, str, bool], ...] = (
     (S.FIN_WAIT_2,   E.RCV_FIN,      S.TIME_WAIT,    X.ACK,      "finwait2_fin", True),
     (S.FIN_WAIT_2,   E.RCV_DATA,     S.FIN_WAIT_2,   X.ACK,      "half_close_data", False),
     (S.FIN_WAIT_2,   E.RCV_ACK,      S.FIN_WAIT_2,   X.NOTHING,  "rcv_ack", False),
+    (S.FIN_WAIT_2,   E.RCV_DATA_CLOSED, S.CLOSED,    X.RST,      "data_after_close", False),
     (S.FIN_WAIT_2,   E.ABORT,        S.CLOSED,       X.RST,      "abort", False),
     (S.FIN_WAIT_2,   E.RCV_RST,      S.CLOSED,       X.NOTHING,  "reset", False),
     (S.CLOSE_WAIT,   E.CLOSE,        S.LAST_ACK,     X.FIN,      "passive_close", True),
@@ -150,13 +161,19 @@ _ROWS: tuple[tuple[State, Event, State, Send, str, bool], ...] = (
     (S.LAST_ACK,     E.RCV_RST,      S.CLOSED,       X.NOTHING,  "reset", False),
     (S.TIME_WAIT,    E.RCV_FIN,      S.TIME_WAIT,    X.ACK,      "timewait_fin", False),
     (S.TIME_WAIT,    E.TIMEOUT_2MSL, S.CLOSED,       X.NOTHING,  "timewait_timeout", True),
+    (S.TIME_WAIT,    E.RCV_SYN,      S.SYN_RECEIVED, X.SYN_ACK,  "timewait_syn", False),
     (S.TIME_WAIT,    E.ABORT,        S.CLOSED,       X.NOTHING,  "abort_closing", False),
     (S.TIME_WAIT,    E.RCV_RST,      S.CLOSED,       X.NOTHING,  "reset", False),
 )
 # fmt: on
 
+#: Arcs that a note under Figure 5 describes: note 1 conditions the drawn arc SYN-RECEIVED
+#: --rcv RST--> LISTEN on a passive OPEN; note 2 adds FIN-WAIT-1 --rcv FIN+ACK--> TIME-WAIT,
+#: which the figure omits (the path of a close whose FIN carries the ACK of ours).
+FIGURE_NOTES = {(S.SYN_RECEIVED, E.RCV_RST): 1, (S.FIN_WAIT_1, E.RCV_FIN_ACK): 2}
+
 TRANSITIONS: dict[tuple[State, Event], Arc] = {
-    (state, event): Arc(state, event, nxt, send, key, fig)
+    (state, event): Arc(state, event, nxt, send, key, fig, FIGURE_NOTES.get((state, event)))
     for state, event, nxt, send, key, fig in _ROWS
 }
 
@@ -222,7 +239,7 @@ class TcpMachine:
             self.passive = True
         elif event is Event.ACTIVE_OPEN or (event is Event.SEND and self.state is S.LISTEN):
             self.passive = False
-        if arc.key == "synrcvd_rst" and not self.passive:
+        if arc.key in ("synrcvd_rst", "synack_give_up") and not self.passive:
             nxt = State.CLOSED
         self.state = nxt
         return arc
