@@ -28,6 +28,8 @@ NOT_LIVE = {
     "lose_times": "--lose-times",
     "msl": "--msl",
     "step": "--step",
+    "stack": "--stack",
+    "nodelay": "--nodelay",
 }
 
 
@@ -50,38 +52,21 @@ def handshake(views: Any) -> None:
     _run("handshake", script.handshake(), scenario.build, views)
 
 
-def close(
-    views: Any,
-    *,
-    initiator: str,
-    simultaneous: bool,
-    merge: bool,
-    half_close: bool,
-    data: bytes,
-) -> None:
+def close(views: Any, options: Any) -> None:
+    """``options``: the scenario's ``CloseOptions``; the script makes the same calls."""
     from netlab.live import script
     from netlab.sim import close as scenario
 
-    options = scenario.CloseOptions(
-        initiator=initiator,
-        simultaneous=simultaneous,
-        merge=merge,
-        half_close=half_close,
-        data=data,
-    )
-    variant = (
-        "simultaneous"
-        if simultaneous
-        else "merge"
-        if merge
-        else "half_close"
-        if half_close
-        else "normal"
-    )
     calls = script.close(
-        initiator, simultaneous=simultaneous, merge=merge, half_close=half_close, data=data
+        options.initiator,
+        simultaneous=options.simultaneous,
+        merge=options.merge,
+        half_close=options.half_close,
+        data=options.data,
+        unread=options.unread,
+        late_data=options.late_data,
     )
-    _run(variant, calls, lambda p: scenario.build(p, options), views)
+    _run(options.variant, calls, lambda p: scenario.build(p, options), views)
 
 
 def tcp(views: Any, *, data: list[bytes], replies: list[bytes]) -> None:

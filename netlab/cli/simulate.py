@@ -69,6 +69,11 @@ Msl = Annotated[
     typer.Option("--msl", metavar="SECONDS", help=output.h("opt.msl")),
 ]
 Live = Annotated[bool, typer.Option("--live", help=output.h("opt.live"))]
+StackOpt = Annotated[
+    str, typer.Option("--stack", metavar="linux|minimal", help=output.h("opt.stack"))
+]
+#: The stacks --stack offers (netlab.sim.stack.STACKS; written here so --help imports no model)
+STACK_NAMES = ("linux", "minimal")
 
 
 @dataclass(frozen=True)
@@ -104,6 +109,7 @@ def _host_options(
     isn_server: IsnServer = None,
     seed: Seed = None,
     rtt: Rtt = "0.02",
+    stack: StackOpt = "linux",
 ) -> None:
     """The two hosts and their link: the options every TCP scenario takes."""
 
@@ -158,13 +164,16 @@ def _tcp_params(
     isn_server,
     seed,
     rtt,
+    stack="linux",
     *,
     lose=None,
     lose_times="1",
     losses=(),
     msl="30",
+    nodelay=False,
 ):
     from netlab.sim.hosts import TcpParams
+    from netlab.sim.stack import STACKS
 
     c_ip, c_port = values.ipv4_port("--client", client) if client else ("192.168.1.10", None)
     s_ip, s_port = values.ipv4_port("--server", server)
@@ -175,6 +184,9 @@ def _tcp_params(
     times = values.integer("--lose-times", lose_times, 1, 6, values.allowed("times"))
     if times != 1 and lose_value is None:
         raise values.requires("--lose-times", "--lose")
+    chosen = STACKS[values.choice("--stack", stack, STACK_NAMES)]
+    if nodelay and not chosen.nagle:
+        raise values.combo("--nodelay", "--stack minimal")
     return TcpParams(
         client_ip=c_ip,
         client_port=c_port,
@@ -191,6 +203,8 @@ def _tcp_params(
         lose=lose_value,
         lose_times=times,
         msl=values.seconds("--msl", msl, 0, 3600, values.allowed("msl")),
+        stack=chosen,
+        nodelay=nodelay,
     )
 
 
@@ -293,6 +307,7 @@ def close(
         str | None,
         typer.Option("--data", metavar="TEXT", help=output.h("opt.data_close")),
     ] = None,
+    unread: Annotated[bool, typer.Option("--unread", help=output.h("opt.unread"))] = False,
     msl: Msl = "30",
     lose: Annotated[
         str | None,
@@ -314,23 +329,35 @@ def close(
     from netlab.sim import close as scenario
 
     who = values.choice("--initiator", initiator, ("client", "server"))
-    if simultaneous:
-        for flag, used in (("--merge", merge), ("--half-close", half_close), ("--lose", lose)):
-            if used:
-                raise values.combo("--simultaneous", flag)
-    if merge and half_close:
-        raise values.combo("--merge", "--half-close")
-    if data is not None and not half_close:
-        raise values.requires("--data", "--half-close")
+    variants = (
+        ("--simultaneous", simultaneous),
+        ("--merge", merge),
+        ("--half-close", half_close),
+        ("--unread", unread),
+    )
+    chosen = [flag for flag, used in variants if used]
+    if len(chosen) > 1:
+        raise values.combo(chosen[0], chosen[1])
+    if simultaneous and lose is not None:
+        raise values.combo("--simultaneous", "--lose")
+    if data is not None and (simultaneous or merge):
+        raise values.combo("--data", "--simultaneous" if simultaneous else "--merge")
+    if merge and hosts["stack"] == "minimal":
+        raise values.combo("--merge", "--stack minimal")
     payload = values.text_bytes("--data", [data], MAX_MESSAGE, MAX_MESSAGE) if data else [b"bye"]
+    late = data is not None and not (half_close or unread)
     if live:
         sim_live.close(
             _views(**views),
-            initiator=who,
-            simultaneous=simultaneous,
-            merge=merge,
-            half_close=half_close,
-            data=payload[0],
+            scenario.CloseOptions(
+                initiator=who,
+                simultaneous=simultaneous,
+                merge=merge,
+                half_close=half_close,
+                data=payload[0],
+                unread=unread,
+                late_data=late,
+            ),
         )
         return
     params = _tcp_params(**hosts, lose=lose, lose_times=lose_times, losses=scenario.LOSSES, msl=msl)
@@ -341,6 +368,8 @@ def close(
         merge=merge,
         half_close=half_close,
         data=payload[0],
+        unread=unread,
+        late_data=late,
     )
     show(scenario.build(params, options), shown, lang)
 
@@ -356,6 +385,7 @@ def tcp_connection(
         list[str] | None,
         typer.Option("--reply", metavar="TEXT", help=output.h("opt.reply")),
     ] = None,
+    nodelay: Annotated[bool, typer.Option("--nodelay", help=output.h("opt.nodelay"))] = False,
     msl: Msl = "30",
     live: Live = False,
     ctx: typer.Context = None,  # type: ignore[assignment]  (typer fills it in)
@@ -374,7 +404,7 @@ def tcp_connection(
     if live:
         sim_live.tcp(_views(**views), data=sent, replies=answers)
         return
-    params = _tcp_params(**hosts, msl=msl)
+    params = _tcp_params(**hosts, msl=msl, nodelay=nodelay)
     from netlab.sim import connection as scenario
 
     show(scenario.build(params, sent, answers), _views(**views), lang)

@@ -173,13 +173,16 @@ class Wire:
     ack: int
     payload: bytes
     mss: int | None
+    options: tuple[tuple[str, Any], ...] = ()
+    window: int = 0
 
 
 def wire(frame: Any) -> Wire:
     from scapy.layers.inet import TCP
 
     tcp = frame[TCP]
-    mss = next((v for k, v in tcp.options if k == "MSS"), None)
+    options = tuple((k, v) for k, v in tcp.options)
+    mss = next((v for k, v in options if k == "MSS"), None)
     return Wire(
         time=float(frame.time),
         sport=int(tcp.sport),
@@ -189,6 +192,8 @@ def wire(frame: Any) -> Wire:
         ack=int(tcp.ack),
         payload=bytes(tcp.payload),
         mss=mss,
+        options=options,
+        window=int(tcp.window),
     )
 
 
@@ -252,7 +257,9 @@ def to_trace(
                         },
                     )
                 ],
-                segment=Segment(src, dst, w.flags, w.seq, w.ack, w.payload, w.mss),
+                segment=Segment(
+                    src, dst, w.flags, w.seq, w.ack, w.payload, options=w.options, window=w.window
+                ),
             )
         )
     header = [
@@ -274,7 +281,15 @@ def to_trace(
         steps=steps,
         title=Note("live.capture.title"),
         header=header,
-        params={"isn_client": isn.get("client"), "isn_server": isn.get("server")},
+        params={
+            "isn_client": isn.get("client"),
+            "isn_server": isn.get("server"),
+            "wscale": next(
+                (int(v) for w in wires if "S" in w.flags for k, v in w.options if k == "WScale"),
+                None,
+            ),
+            "stack": "linux (kernel)",
+        },
     )
 
 

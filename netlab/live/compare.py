@@ -26,10 +26,16 @@ loopback MTU of 65536 lets one segment carry what Ethernet's MSS of 1460 splits)
 ``not_simultaneous``, ``rst_unread`` (a reset replaced the close), ``fin_ack_alone`` (the
 delayed-ACK timer fired before the application closed: the ACK of the FIN left on its own) and
 ``timing`` (the kernel sent a bare ACK at another moment).
+
+``compare_sequence`` is the segment-by-segment check: the model, run with the loopback's own
+stack (MSS 65495, the kernel's window scale), next to the captured segments in order, by
+direction, flags, payload length, header length and option kinds (``Shape``); each difference
+gets one of the reasons above, or ``unexplained``.
 """
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -50,6 +56,10 @@ SEGMENT_REASONS = (
     "fin_ack_alone",
     "timing",
 )
+#: Why a segment of one sequence has no equal in the other (besides SEGMENT_REASONS):
+#: ``unexplained`` when none of the known reasons fits.
+SEQUENCE_REASONS = (*SEGMENT_REASONS, "unexplained")
+SHAPE_FIELDS = ("flags", "len", "header", "options")
 SIDES = ("client", "server")
 EXPIRY = "2msl"  # the event of a TIME-WAIT timer running out: the model's, never the kernel's
 
@@ -194,6 +204,7 @@ class Comparison:
     capture_problem: Note | None = None
     dropped: int = 0
     segments: SegmentMatch | None = None
+    sequence: SequenceMatch | None = None
 
     @property
     def differences(self) -> list[tuple[int, Difference]]:
@@ -279,6 +290,7 @@ def compare(
     )
     if capture is not None:
         comparison.segments = match_segments(model, capture, variant)
+        comparison.sequence = compare_sequence(model, capture, variant)
     return comparison
 
 
@@ -380,6 +392,88 @@ def _kernel_only_reason(step: Step, model_only: list[Step], capture: Trace, vari
     ):
         return "fin_ack_alone"
     return "timing"
+
+
+@dataclass(frozen=True)
+class Shape:
+    """What the segment-by-segment comparison looks at: direction, flags, payload length, TCP
+    header length and option kinds in order (not ISNs, ports, timestamps or times)."""
+
+    src: str
+    flags: str
+    len: int
+    header: int
+    options: tuple[str, ...]
+
+    @classmethod
+    def of(cls, step: Step) -> Shape:
+        seg = step.segment
+        return cls(step.src, seg.flags, len(seg.payload), seg.header_len, seg.option_kinds)
+
+
+@dataclass(frozen=True)
+class SequenceDiff:
+    """One place where the two sequences differ: a model segment and a captured one that
+    differ in ``fields`` (both indexes set), or a segment only one side has."""
+
+    model: int | None  # the model's step index
+    kernel: int | None  # the captured step index
+    fields: tuple[str, ...]
+    reason: str  # one of SEQUENCE_REASONS
+
+
+@dataclass(frozen=True)
+class SequenceMatch:
+    """The model's segments next to the captured ones, in order."""
+
+    model_count: int
+    kernel_count: int
+    diffs: tuple[SequenceDiff, ...]
+
+    @property
+    def equal(self) -> bool:
+        return not self.diffs
+
+
+def _sent(trace: Trace) -> list[Step]:
+    """The segments that reached the wire, in order (lost ones are not in a capture)."""
+    return [s for s in trace.steps if s.segment is not None and s.dst is not None and not s.lost]
+
+
+def compare_sequence(model: Trace, capture: Trace, variant: str = "") -> SequenceMatch:
+    """Line up the model's segments with the captured ones, in order, by ``Shape``; name the
+    reason of every difference (the model must run the loopback's stack, ``params``)."""
+    ours, theirs = _sent(model), _sent(capture)
+    a = [Shape.of(s) for s in ours]
+    b = [Shape.of(s) for s in theirs]
+    diffs: list[SequenceDiff] = []
+    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    model_only: list[Step] = []
+    kernel_only: list[Step] = []
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "equal":
+            continue
+        left, right = list(range(i1, i2)), list(range(j1, j2))
+        while op == "replace" and left and right and a[left[0]].src == b[right[0]].src:
+            i, j = left.pop(0), right.pop(0)
+            fields = tuple(f for f in SHAPE_FIELDS if getattr(a[i], f) != getattr(b[j], f))
+            reason = "unexplained"
+            if variant == "simultaneous":
+                reason = "not_simultaneous"
+            diffs.append(SequenceDiff(ours[i].index, theirs[j].index, fields, reason))
+        model_only += [ours[i] for i in left]
+        kernel_only += [theirs[j] for j in right]
+    reset = any(s.segment.rst for s in theirs)
+    for step in model_only:
+        reason = "rst_unread" if reset and variant == "unread" else None
+        reason = reason or _model_only_reason(step, model, capture, variant)
+        diffs.append(SequenceDiff(step.index, None, (), reason))
+    for step in kernel_only:
+        reason = "rst_unread" if reset and variant == "unread" else None
+        reason = reason or _kernel_only_reason(step, model_only, capture, variant)
+        diffs.append(SequenceDiff(None, step.index, (), reason))
+    diffs.sort(key=lambda d: (d.kernel or 0, d.model or 0))
+    return SequenceMatch(len(ours), len(theirs), tuple(diffs))
 
 
 def attach_kernel_states(comparison: Comparison) -> None:

@@ -65,6 +65,7 @@ def close(
     half_close: bool = False,
     data: bytes = b"bye",
     unread: bool = False,
+    late_data: bool = False,
 ) -> list[Call]:
     """The close variants a socket API can make. ``merge``: the passive application closes as
     soon as it reads EOF (the kernel then puts its delayed ACK on its FIN); otherwise the driver
@@ -72,19 +73,26 @@ def close(
     does (it closes 100 ms later). ``half_close``: the initiator calls shutdown(SHUT_WR), which
     is what a half-close is on a real socket (close() would end both directions). ``unread``:
     the passive side sends ``data`` that the initiator never reads before its close(), which
-    then sends RST, not FIN (the model's close does not know this case: a named difference)."""
+    then sends RST, not FIN. ``late_data``: the passive side sends ``data`` after the
+    initiator's full close(), and the initiator's kernel answers it with RST."""
     active, passive = initiator, other(initiator)
     calls = [Call("", "setup")]
     if unread:
         calls += [
-            Call(passive, "send", (data,)),
+            Call(passive, "send", (data,), plays=("tcp.app.send_unread",)),
+            Call(active, "close", plays=("tcp.app.close_unread",)),
+        ]
+    elif late_data:
+        calls += [
             Call(active, "close", plays=("tcp.app.close",)),
+            Call(passive, "recv_eof"),
+            Call(passive, "send", (data,), plays=("tcp.app.late_send",)),
         ]
     elif simultaneous:
         calls.append(Call("both", "close_both", plays=("tcp.app.close", "tcp.app.close_too")))
     elif half_close:
         calls += [
-            Call(active, "shutdown", plays=("tcp.app.close",)),
+            Call(active, "shutdown", plays=("tcp.app.shutdown",)),
             Call(passive, "recv_eof"),
             Call(passive, "send", (data,), plays=("tcp.app.half_close_send",)),
             Call(active, "recv", (data,)),

@@ -38,11 +38,20 @@ class Outcome:
     run: driver.Run | None = None
 
 
-def params(client_port: int, server_port: int, isns: dict[str, int | None], frames: bool):
-    """The model's inputs for a run on loopback: the real ports, and the real ISNs if known."""
+def params(
+    client_port: int,
+    server_port: int,
+    isns: dict[str, int | None],
+    frames: bool,
+    wscale: int | None = None,
+):
+    """The model's inputs for a run on loopback: the real ports, the real ISNs if known, and
+    the loopback's stack (MSS 65495; the window scale the kernel announced, if captured)."""
     from netlab.sim.hosts import TcpParams
+    from netlab.sim.stack import loopback
 
     return TcpParams(
+        stack=loopback(wscale=wscale),
         client_ip=LOOPBACK,
         client_port=client_port,
         server_ip=LOOPBACK,
@@ -115,9 +124,11 @@ def run(
             origin=record.started_at,
         )
     isns: dict[str, int | None] = {}
+    wscale = None
     if trace is not None:
         isns = {"client": trace.params["isn_client"], "server": trace.params["isn_server"]}
-    model = build(params(record.client[1], record.server[1], isns, True))
+        wscale = trace.params.get("wscale")
+    model = build(params(record.client[1], record.server[1], isns, True, wscale))
     comparison = compare.compare(
         model,
         calls,

@@ -68,7 +68,7 @@ def build(p: TcpParams, data: list[bytes], replies: list[bytes]) -> Trace:
         nodes=r.nodes,
         steps=steps,
         title=Note("tcp.connection.title"),
-        header=header_notes(r),
+        header=header_notes(r, p),
         remember=[
             Note("tcp.connection.remember.bytes", {"sent": sent, "answered": answered}),
             Note("tcp.connection.remember.ack_next"),
@@ -83,5 +83,7 @@ def build(p: TcpParams, data: list[bytes], replies: list[bytes]) -> Trace:
             "data": [m.decode("utf-8", "replace") for m in data],
             "replies": [m.decode("utf-8", "replace") for m in replies],
             "arrived": dict(conv.arrived),
+            "stack": p.stack.name,
+            "nodelay": p.nodelay,
         },
     )

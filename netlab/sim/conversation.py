@@ -8,7 +8,10 @@ Deterministic: the same inputs give the same steps. No printing, no sockets, no 
 
 Timers follow RFC 6298: the first RTO is 1 s and doubles on every expiry (exponential back-off);
 the RTO is never below 1 s, so with the small RTTs simulated here it stays 1 s after the
-handshake too. TIME-WAIT lasts 2·MSL. The delayed ACK waits 40 ms (Linux's minimum).
+handshake too. A SYN or SYN,ACK whose last allowed retransmission times out is given up (the
+endpoint's stack says how many: Linux's tcp_syn_retries and tcp_synack_retries). TIME-WAIT
+lasts 2·MSL. The delayed ACK waits as long as the endpoint says (Linux: 40 ms once data has
+arrived, the next timer tick before that). Each endpoint reads this clock for its Timestamps.
 """
 
 from __future__ import annotations
@@ -24,7 +27,6 @@ from netlab.sim.trace import Note, Step
 
 US = 1_000_000
 INITIAL_RTO_US = 1 * US
-DELAYED_ACK_US = 40_000
 
 SegmentBuilder = Callable[[Segment], Any]  # Segment -> scapy packet (None: no frames)
 LossRule = Callable[[Segment, Endpoint], bool]
@@ -77,6 +79,8 @@ class Conversation:
         max_steps: int = 200,
     ) -> None:
         self.eps = {ep.name: ep for ep in endpoints}
+        for ep in endpoints:
+            ep.clock = lambda: self.now
         self.order = [ep.name for ep in endpoints]
         self.owd_us = owd_us
         self.build = build
@@ -90,6 +94,7 @@ class Conversation:
         self._seq = 0
         self._losses: list[_Loss] = []
         self._rto: dict[str, int] = {n: INITIAL_RTO_US for n in self.eps}
+        self._retries: dict[str, int] = dict.fromkeys(self.eps, 0)
         self._rto_armed: dict[str, _Event | None] = dict.fromkeys(self.eps)
         self._tw_armed: dict[str, _Event | None] = dict.fromkeys(self.eps)
         self._delack_armed: dict[str, _Event | None] = dict.fromkeys(self.eps)
@@ -156,8 +161,23 @@ class Conversation:
 
     def _on_app(self, ev: _Event) -> None:
         action, note = ev.payload
-        for seg in action():
+        ep = self.eps[ev.target]
+        held_before = len(ep.pending)
+        sent = action()
+        for seg in sent:
             self._transmit(seg, [note])
+        held = len(ep.pending)
+        if held > held_before:
+            # Nagle's algorithm keeps a small write back while a small segment is unacknowledged
+            hold = Note(
+                "tcp.event.nagle_hold",
+                {"side": side(ep.name), "bytes": held, "ack": ep.small_end or 0},
+            )
+            if sent:
+                self.steps[-1].notes.append(hold)
+            else:
+                self._local(ep.name, f"Nagle holds {held} bytes", note, "nagle")
+                self.steps[-1].notes.append(hold)
 
     def _on_arrival(self, ev: _Event) -> None:
         seg, index = ev.payload
@@ -184,6 +204,20 @@ class Conversation:
         if not ep.outstanding:
             return
         rto = self._rto[name]
+        limit = ep.retry_limit
+        if limit is not None and self._retries[name] >= limit:
+            state = ep.state.value
+            ep.give_up()
+            self._local(
+                name,
+                f"gave up after {limit} retransmissions",
+                Note(
+                    f"tcp.event.give_up_{state.lower().replace('-', '_')}",
+                    {"side": side(name), "retries": limit, "rto": f"{seconds(rto):g}"},
+                ),
+                "give_up",
+            )
+            return
         self._local(
             name,
             f"RTO {seconds(rto):g}s expired",
@@ -191,6 +225,7 @@ class Conversation:
             "rto",
         )
         self._rto[name] = rto * 2  # RFC 6298 (5.5): back off the timer
+        self._retries[name] += 1
         for seg in ep.retransmission_timeout():
             self._transmit(seg, [])
 
@@ -259,8 +294,9 @@ class Conversation:
             self._cancel(self._rto_armed[name])
             self._rto_armed[name] = None
             self._rto[name] = INITIAL_RTO_US
+            self._retries[name] = 0
         if ep.ack_owed and self._delack_armed[name] is None:
-            self._delack_armed[name] = self._push(self.now + DELAYED_ACK_US, "delack", name)
+            self._delack_armed[name] = self._push(self.now + ep.delack_us(), "delack", name)
 
     def _local(self, name: str, summary: str, note: Note, event: str) -> None:
         """Record a local event (a timer) at ``name``: a step without a packet."""

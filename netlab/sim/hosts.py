@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from netlab.sim.conversation import US, Conversation, side
 from netlab.sim.endpoint import Endpoint, Segment
+from netlab.sim.stack import LINUX, Stack
 from netlab.sim.trace import Node, Note
 
 CLIENT_MAC = "02:00:00:00:00:01"
@@ -22,6 +23,10 @@ SERVER_MAC = "02:00:00:00:00:02"
 GATEWAY_MAC = "02:00:00:00:00:fe"
 DEFAULT_ISN_CLIENT = 1000
 DEFAULT_ISN_SERVER = 5000
+#: Where each side's Timestamps clock starts without --seed (Linux picks a random start per
+#: connection; --seed draws one).
+DEFAULT_TS_CLIENT = 200_000
+DEFAULT_TS_SERVER = 700_000
 EPHEMERAL_PORTS = (32768, 60999)  # Linux's default net.ipv4.ip_local_port_range
 CLIENT_PREFIX = 24
 
@@ -40,6 +45,8 @@ class TcpParams:
     lose_times: int = 1
     msl: float = 30.0
     frames: bool = True  # False: no scapy packets, only the segments (quiz generators)
+    stack: Stack = LINUX  # which TCP both hosts run (netlab.sim.stack)
+    nodelay: bool = False  # TCP_NODELAY on both sockets: Nagle's algorithm off
 
 
 @dataclass(frozen=True)
@@ -53,6 +60,8 @@ class Resolved:
     isn_client: int
     isn_server: int
     routed: bool
+    ts_client: int = DEFAULT_TS_CLIENT
+    ts_server: int = DEFAULT_TS_SERVER
 
     @property
     def nodes(self) -> list[Node]:
@@ -68,8 +77,10 @@ def resolve(p: TcpParams) -> Resolved:
     if rng is not None:
         isn_c, isn_s = rng.getrandbits(32), rng.getrandbits(32)
         port = rng.randint(*EPHEMERAL_PORTS)
+        ts_c, ts_s = rng.getrandbits(32), rng.getrandbits(32)
     else:
         isn_c, isn_s, port = DEFAULT_ISN_CLIENT, DEFAULT_ISN_SERVER, 51000
+        ts_c, ts_s = DEFAULT_TS_CLIENT, DEFAULT_TS_SERVER
     client_net = ipaddress.ip_network(f"{p.client_ip}/{CLIENT_PREFIX}", strict=False)
     return Resolved(
         client_ip=p.client_ip,
@@ -79,6 +90,8 @@ def resolve(p: TcpParams) -> Resolved:
         isn_client=p.isn_client if p.isn_client is not None else isn_c,
         isn_server=p.isn_server if p.isn_server is not None else isn_s,
         routed=ipaddress.ip_address(p.server_ip) not in client_net,
+        ts_client=ts_c,
+        ts_server=ts_s,
     )
 
 
@@ -109,14 +122,16 @@ class Link:
             seq=seg.seq,
             ack=seg.ack,
             payload=seg.payload,
-            mss=seg.mss,
+            options=seg.options,
+            window=seg.window,
             ip_id=self.ip_ids[seg.src],
             ttl=self.ttl[seg.src],
         )
 
 
-def header_notes(r: Resolved) -> list[Note]:
-    """The header lines every TCP scenario starts with: endpoints, ISNs, and the capture point."""
+def header_notes(r: Resolved, p: TcpParams | None = None) -> list[Note]:
+    """The header lines every TCP scenario starts with: endpoints, ISNs, the stack both hosts
+    run, and the capture point."""
     notes = [
         Note(
             "tcp.header.endpoints",
@@ -127,6 +142,16 @@ def header_notes(r: Resolved) -> list[Note]:
         ),
         Note("tcp.header.isns", {"isn_client": r.isn_client, "isn_server": r.isn_server}),
     ]
+    if p is not None:
+        stack = p.stack
+        notes.append(
+            Note(
+                f"tcp.header.stack_{stack.name}",
+                {"mss": stack.mss, "wscale": stack.wscale if stack.wscale is not None else "-"},
+            )
+        )
+        if p.nodelay:
+            notes.append(Note("tcp.header.nodelay"))
     notes.append(Note("tcp.header.routed" if r.routed else "tcp.header.local"))
     return notes
 
@@ -142,10 +167,26 @@ def conversation(p: TcpParams, r: Resolved, client: Endpoint, server: Endpoint) 
     )
 
 
+def endpoints(p: TcpParams, r: Resolved, **client_kw: object) -> tuple[Endpoint, Endpoint]:
+    """Client and server endpoints running the run's stack, with their ISNs and clocks."""
+    client = Endpoint(
+        "client",
+        "server",
+        r.isn_client,
+        stack=p.stack,
+        nodelay=p.nodelay,
+        ts_offset=r.ts_client,
+        **client_kw,  # type: ignore[arg-type]
+    )
+    server = Endpoint(
+        "server", "client", r.isn_server, stack=p.stack, nodelay=p.nodelay, ts_offset=r.ts_server
+    )
+    return client, server
+
+
 def connecting(p: TcpParams, r: Resolved) -> tuple[Endpoint, Endpoint, Conversation]:
     """A listening server and a client whose application calls connect() at time 0."""
-    client = Endpoint("client", "server", r.isn_client)
-    server = Endpoint("server", "client", r.isn_server)
+    client, server = endpoints(p, r)
     server.open_passive()
     conv = conversation(p, r, client, server)
     conv.at(0, "client", client.open_active, Note("tcp.app.connect", {"side": side("client")}))

@@ -5,7 +5,9 @@ Owns the mapping from Trace to the contract: ``version``, ``scenario``, ``nodes`
 tables, note). Other tools and the tests read this, so it changes only with a new version
 number. Version 2 is version 1 plus three keys per step: ``to`` (every receiver of the frame,
 several for a flood), ``protocol`` (the top protocol, as Wireshark's Protocol column) and
-``fields`` (that protocol's key fields).
+``fields`` (that protocol's key fields). Version 3 adds ``stack`` at the top level (the TCP
+model that produced the trace: "linux" or "minimal"; null for scenarios without one) and
+``window`` and ``options`` (``{kind, name, value}`` in wire order) to every step's ``tcp``.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from typing import Any
 from netlab.sim.trace import Step, Trace
 from netlab.views.labels import explanation, summary, tcp_fields
 
-VERSION = 2
+VERSION = 3
 
 
 def protocol(step: Step, layers: list[str]) -> str | None:
@@ -59,6 +61,7 @@ def trace_dict(trace: Trace, lang: str) -> dict[str, Any]:
     return {
         "version": VERSION,
         "scenario": trace.scenario,
+        "stack": trace.params.get("stack"),
         "nodes": [
             {"name": n.name, "role": n.role, "ip": n.ip, "mac": n.mac, "port": n.port}
             for n in trace.nodes

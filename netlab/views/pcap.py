@@ -29,13 +29,22 @@ def frames(trace: Trace) -> list[tuple[float, object]]:
     ]
 
 
+def comment(trace: Trace) -> str | None:
+    """What the file says about its origin: the TCP scenarios name the stack that produced
+    them (a pcapng packet comment on the first frame); the others write plain pcap."""
+    stack = trace.params.get("stack")
+    if stack is None:
+        return None
+    return f"netlab simulate {trace.scenario}: stack={stack}"
+
+
 def write(trace: Trace, path: Path) -> int:
     """Write the trace's frames to ``path``; return how many were written."""
     from netlab.sim.packets import write_pcap
 
     items = frames(trace)
     try:
-        write_pcap(path, items)
+        write_pcap(path, items, comment(trace))
     except OSError as exc:
         reason = exc.strerror or str(exc)
         raise OutputError(Note("errors.output", {"path": str(path), "reason": reason})) from exc

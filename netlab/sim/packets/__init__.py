@@ -56,13 +56,15 @@ def tcp_frame(
     ack: int,
     payload: bytes = b"",
     mss: int | None = None,
+    options: tuple = (),
     ip_id: int = 0,
     ttl: int = 64,
     window: int = DEFAULT_WINDOW,
 ) -> Packet:
     """An Ethernet/IPv4/TCP frame, serialised and parsed back so every length and checksum is
-    the one on the wire."""
-    options = [("MSS", mss)] if mss else []
+    the one on the wire. ``options`` are scapy's ``(name, value)`` pairs in wire order (a lone
+    ``mss`` stands for ``(("MSS", mss),)``)."""
+    options = list(options) if options else ([("MSS", mss)] if mss else [])
     pkt = (
         Ether(src=src.mac, dst=dst_mac)
         / IP(src=src.ip, dst=dst.ip, ttl=ttl, id=ip_id, flags="DF")
@@ -82,13 +84,18 @@ def tcp_frame(
 
 
 def tcp_summary(pkt: Packet) -> dict[str, object]:
-    """The TCP fields the views and the JSON contract use: flags, seq, ack, len."""
+    """The TCP fields the views and the JSON contract use: flags, seq, ack, len, the window
+    field as sent, and the options in wire order (``{kind, name, value}``)."""
+    from netlab.sim.stack import option_list
+
     tcp = pkt[TCP]
     return {
         "flags": str(tcp.flags),
         "seq": int(tcp.seq),
         "ack": int(tcp.ack),
         "len": len(bytes(tcp.payload)),
+        "window": int(tcp.window),
+        "options": option_list(tuple((k, v) for k, v in tcp.options)),
     }
 
 
@@ -169,14 +176,25 @@ def checksums_ok(pkt: Packet) -> bool:
     return (rebuilt[IP].chksum, rebuilt[TCP].chksum) == (pkt[IP].chksum, pkt[TCP].chksum)
 
 
-def write_pcap(path: Path, frames: Iterable[tuple[float, Packet]]) -> None:
-    """Write ``(time, frame)`` pairs to a pcap file, atomically (no partial file on error)."""
+def write_pcap(
+    path: Path, frames: Iterable[tuple[float, Packet]], comment: str | None = None
+) -> None:
+    """Write ``(time, frame)`` pairs to a pcap file, atomically (no partial file on error).
+    With a ``comment`` the file is pcapng and the first frame carries it (Wireshark shows it as
+    the packet comment; tshark as ``frame.comment``)."""
     with atomic_write(path) as tmp:
-        writer = PcapWriter(str(tmp), linktype=1, sync=False)
+        if comment is None:
+            writer = PcapWriter(str(tmp), linktype=1, sync=False)
+        else:
+            from scapy.utils import PcapNgWriter
+
+            writer = PcapNgWriter(str(tmp))
         try:
-            for when, frame in frames:
+            for n, (when, frame) in enumerate(frames):
                 stamped = frame.copy()
                 stamped.time = PCAP_EPOCH + Decimal(str(when))
+                if comment is not None and n == 0:
+                    stamped.comments = [comment.encode()]
                 writer.write(stamped)
         finally:
             writer.close()
