@@ -6,7 +6,9 @@ median and minimum wall time, and the ratio of netlab's median to its baseline's
 - ``netlab --help`` against ``python -c "import typer"``: target at most 2x (the help needs
   typer and rich, and must not load scapy);
 - ``netlab simulate handshake`` against ``python -c "import scapy.all"``: target at most 0.5x
-  (a simulation imports only the scapy layers it uses, never ``scapy.all``);
+  (a simulation imports only the scapy layers it uses, never ``scapy.all``), with the Linux
+  stack's options on every segment;
+- ``netlab simulate tcp`` with five messages (Nagle, delayed ACKs, 17 segments): at most 0.6x;
 - the other simulations (layers, arp, nat, dhcp, dns, journey) against the same baseline: at
   most 1x. They build and draw more (up to 35 frames and their tables), and DNS and NAT need
   scapy's DNS layer, which loads its IPv6 layer too.
@@ -53,6 +55,12 @@ CASES = [
         [PY, "-m", "netlab", "simulate", "handshake"],
         'python -c "import scapy.all"',
         0.5,
+    ),
+    Case(
+        "netlab simulate tcp (5 messages)",
+        [PY, "-m", "netlab", "simulate", "tcp", *(a for m in "abcde" for a in ("--data", m * 8))],
+        'python -c "import scapy.all"',
+        0.6,
     ),
     *(
         Case(

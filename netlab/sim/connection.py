@@ -63,18 +63,23 @@ def build(p: TcpParams, data: list[bytes], replies: list[bytes]) -> Trace:
         APP_DELAY_US,
     )
     steps = conv.run()
+    remember = [
+        Note("tcp.connection.remember.bytes", {"sent": sent, "answered": answered}),
+        Note("tcp.connection.remember.ack_next"),
+        Note("tcp.connection.remember.sticky"),
+    ]
+    if p.stack.nagle:
+        remember.append(Note(f"tcp.connection.remember.{'nodelay' if p.nodelay else 'nagle'}"))
+    if p.stack.delayed_ack:
+        remember.append(Note("tcp.connection.remember.delayed_ack"))
+    remember.append(Note("tcp.close.remember.timewait"))
     return Trace(
         scenario="tcp",
         nodes=r.nodes,
         steps=steps,
         title=Note("tcp.connection.title"),
         header=header_notes(r, p),
-        remember=[
-            Note("tcp.connection.remember.bytes", {"sent": sent, "answered": answered}),
-            Note("tcp.connection.remember.ack_next"),
-            Note("tcp.connection.remember.sticky"),
-            Note("tcp.close.remember.timewait"),
-        ],
+        remember=remember,
         initial_states=conv.initial_states,
         params={
             "isn_client": r.isn_client,

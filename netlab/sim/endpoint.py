@@ -171,6 +171,7 @@ class Endpoint:
         # Nagle's algorithm (Minshall's variant, as Linux): data written but not yet sent
         self.nagle = self.stack.nagle and not nodelay
         self.pending = bytearray()
+        self.pending_writes = 0  # how many writes the pending bytes came from
         self.small_end: int | None = None  # end of the last small segment sent
         # delayed ACK (Linux's quick-ACK and ping-pong modes)
         self.ack_owed = False
@@ -610,12 +611,17 @@ class Endpoint:
             chunk = bytes(self.pending[:size])
             del self.pending[:size]
             last = not self.pending
+            why = reason
+            if reason == "nagle_release" and self.pending_writes > 1 and last:
+                why = "nagle_release_merged"
             flags = ("FPA" if fin else "PA") if last else "A"
             if fin and last:
                 self.fin_seq = seq_add(self.snd_nxt, len(chunk))
-            out.append(self._queue(self._segment(flags, payload=chunk, reason=reason)))
+            out.append(self._queue(self._segment(flags, payload=chunk, reason=why)))
             if small:
                 self.small_end = self.snd_nxt
+        if not self.pending:
+            self.pending_writes = 0
         return out
 
     def _act(self, arc: Arc, *, data: bytes = b"", reason: str = "") -> list[Segment]:
@@ -636,6 +642,7 @@ class Endpoint:
             self._sending_data()
             before = len(self.pending)
             self.pending.extend(data)
+            self.pending_writes += 1
             sent = self._push(reason=arc.key)
             if not sent and not before and not data:
                 sent = [self._queue(self._segment("PA", reason=arc.key))]

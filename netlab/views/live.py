@@ -204,6 +204,48 @@ def captured(comparison: Comparison, lang: str, width: int, ascii_only: bool) ->
     return parts
 
 
+def sequence_lines(comparison: Comparison, lang: str) -> list[str]:
+    """The segment-by-segment check: one line when the sequences are equal, else one line per
+    difference with its reason."""
+    match = comparison.sequence
+    if match is None:
+        return []
+    if match.equal:
+        return [text("live.sequence.equal", lang, count=match.model_count)]
+    lines = [
+        text("live.sequence.unequal", lang, model=match.model_count, kernel=match.kernel_count)
+    ]
+    model_steps = {s.index: s for s in comparison.model.steps}
+    captured_steps = {s.index: s for s in comparison.capture.steps} if comparison.capture else {}
+    for diff in match.diffs:
+        reason = text(f"live.segment.reason.{diff.reason}", lang)
+        if diff.model is not None and diff.kernel is not None:
+            fields = text("live.item_sep", lang).join(
+                text(f"live.sequence.field.{f}", lang) for f in diff.fields
+            )
+            key, params = "live.sequence.changed", {"fields": fields}
+            step = captured_steps[diff.kernel]
+        elif diff.model is not None:
+            key, params = "live.sequence.model_only", {}
+            step = model_steps[diff.model]
+        else:
+            key, params = "live.sequence.kernel_only", {}
+            step = captured_steps[diff.kernel]
+        lines.append(
+            text(
+                key,
+                lang,
+                model=diff.model,
+                kernel=diff.kernel,
+                side=_side(step.src, lang),
+                flags=flag_names(step.segment.flags),
+                reason=reason,
+                **params,
+            )
+        )
+    return lines
+
+
 def remember(comparison: Comparison, lang: str) -> Panel:
     keys = ["live.remember.proc", "live.remember.inside"]
     if comparison.scenario != "handshake":
@@ -246,6 +288,10 @@ def report(comparison: Comparison, lang: str, width: int = 100, ascii_only: bool
     section = captured(comparison, lang, width, ascii_only)
     if section:
         parts += [Text(""), *section]
+    compared = sequence_lines(comparison, lang)
+    if compared:
+        parts += [Text(""), Text(text("live.section.sequence", lang), style="bold")]
+        parts += [Text(line) for line in compared]
     parts += [Text(""), remember(comparison, lang)]
     return Group(*parts)
 
@@ -278,7 +324,7 @@ def _row_dict(row: Row, lang: str) -> dict[str, Any]:
 
 
 def document(comparison: Comparison, lang: str) -> dict[str, Any]:
-    """The model's Trace as the version-2 JSON contract, each step with ``kernel_states`` (the
+    """The model's Trace as the version-3 JSON contract, each step with ``kernel_states`` (the
     kernel's states read after the socket call that caused the step, on that call's last step;
     ``{}`` elsewhere), and a ``live`` object: the calls, the capture, the captured segments."""
     from netlab.views.json_export import step_dict, trace_dict
@@ -302,8 +348,26 @@ def document(comparison: Comparison, lang: str) -> dict[str, Any]:
             if capture is not None
             else None
         ),
+        "sequence": _sequence_dict(comparison),
     }
     return doc
+
+
+def _sequence_dict(comparison: Comparison) -> dict[str, Any] | None:
+    """The segment-by-segment check as data (null without a capture)."""
+    match = comparison.sequence
+    if match is None:
+        return None
+    return {
+        "equal": match.equal,
+        "model": match.model_count,
+        "kernel": match.kernel_count,
+        "compared": ["direction", "flags", "len", "header", "options"],
+        "differences": [
+            {"model": d.model, "kernel": d.kernel, "fields": list(d.fields), "reason": d.reason}
+            for d in match.diffs
+        ],
+    }
 
 
 def dumps(comparison: Comparison, lang: str) -> str:

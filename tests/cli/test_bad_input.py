@@ -100,8 +100,26 @@ CASES = [
         id="merge-half-close",
     ),
     pytest.param(
-        bad(*CLOSE, "--data", "hi", named=("--data", "--half-close")),
-        id="close-data-without-half-close",
+        bad(*CLOSE, "--data", "hi", "--merge", named=("--data", "--merge")),
+        id="close-data-merge",
+    ),
+    pytest.param(bad(*HS, "--stack", "foo", named=("--stack", "foo")), id="stack-foo"),
+    pytest.param(bad(*CLOSE, "--stack", "bsd", named=("--stack", "bsd")), id="close-stack-bsd"),
+    pytest.param(
+        bad(*TCP, "--nodelay", "--stack", "minimal", named=("--nodelay", "--stack minimal")),
+        id="nodelay-minimal",
+    ),
+    pytest.param(
+        bad(*CLOSE, "--unread", "--half-close", named=("--half-close", "--unread")),
+        id="unread-half-close",
+    ),
+    pytest.param(
+        bad(*CLOSE, "--unread", "--simultaneous", named=("--simultaneous", "--unread")),
+        id="unread-simultaneous",
+    ),
+    pytest.param(
+        bad(*CLOSE, "--merge", "--stack", "minimal", named=("--merge", "--stack minimal")),
+        id="merge-minimal",
     ),
     pytest.param(bad(*TCP, "--data", "", named=("--data", "''")), id="tcp-data-empty"),
     pytest.param(bad(*TCP, "--data", BIG, named=("--data", "'xxxxxxxxxx")), id="tcp-data-5000"),

@@ -4,7 +4,7 @@ Bad input first (it needs no kernel): every option without a real counterpart ex
 line ``netlab: error: --X cannot be used with --live``, also when its value is the default;
 a system without /proc/net/tcp exits 2 (played by pointing netlab's /proc elsewhere). Then
 runs on the real kernel (Linux; skipped elsewhere, never under CI): the ``--json`` document is
-the version-2 contract plus ``kernel_states`` on each step and a ``live`` object, and a run
+the version-3 contract plus ``kernel_states`` on each step and a ``live`` object, and a run
 without permission to capture (played with ``NETLAB_LIVE_NO_CAPTURE=1``) says once what it
 cannot show and why, writes no pcap, and still shows the states.
 """
@@ -59,6 +59,9 @@ def no_capture(monkeypatch: pytest.MonkeyPatch) -> None:
         pytest.param((*TCP, "--msl", "1"), "--msl", id="tcp-msl"),
         pytest.param((*TCP, "--data", "x", "--seed", "3"), "--seed", id="tcp-seed"),
         pytest.param(("simulate", "tcp", "--rtt", "1", "--live"), "--rtt", id="tcp-live-last"),
+        pytest.param((*HS, "--stack", "linux"), "--stack", id="hs-stack-default"),
+        pytest.param((*CLOSE, "--stack", "minimal"), "--stack", id="close-stack-minimal"),
+        pytest.param((*TCP, "--nodelay"), "--nodelay", id="tcp-nodelay"),
     ],
 )
 def test_options_without_a_real_counterpart(run, argv, option):
@@ -103,7 +106,7 @@ def test_a_system_without_proc_net_tcp(run, monkeypatch, tmp_path):
 
 
 def check_document(doc: dict, scenario: str) -> None:
-    assert doc["version"] == 2
+    assert doc["version"] == 3
     assert doc["scenario"] == scenario
     for step in doc["steps"]:
         assert set(step) == STEP_KEYS | {"kernel_states"}

@@ -15,7 +15,7 @@ from itertools import pairwise
 from typing import Any
 
 import pytest
-from contract import STEP_KEYS
+from contract import OPTION_KEYS, OPTION_NAMES, STEP_KEYS, TCP_KEYS
 from rfc import TCP_STATES
 
 RFC_STATES = set(TCP_STATES)
@@ -32,8 +32,9 @@ Step = dict[str, Any]
 
 def check_contract(doc: Doc, scenario: str) -> None:
     assert {"version", "scenario", "nodes", "steps"} <= set(doc)
-    assert doc["version"] == 2
+    assert doc["version"] == 3
     assert doc["scenario"] == scenario
+    assert doc["stack"] in ("linux", "minimal")
     names = {n["name"] for n in doc["nodes"]}
     assert {"client", "server"} <= names
     for node in doc["nodes"]:
@@ -62,7 +63,11 @@ def check_contract(doc: Doc, scenario: str) -> None:
             assert step["dst"] in names and step["dst"] != step["src"]
             assert step["to"] == [step["dst"]] and step["protocol"] == "TCP"
             assert step["fields"] == {}
-            assert set(step["tcp"]) == {"flags", "seq", "ack", "len"}
+            assert set(step["tcp"]) == TCP_KEYS
+            assert 0 <= step["tcp"]["window"] <= 65535
+            for option in step["tcp"]["options"]:
+                assert set(option) == OPTION_KEYS
+                assert OPTION_NAMES[option["kind"]] == option["name"]
             assert step["layers"] == ["Ether", "IP", "TCP"]
             for field in ("seq", "ack", "len"):
                 assert 0 <= step["tcp"][field] < MOD
