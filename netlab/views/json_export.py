@@ -1,4 +1,4 @@
-"""``--json``: a Trace as the version-1 JSON document of DESIGN.md.
+"""``--json``: a Trace as the version-3 JSON document of docs/architecture.md.
 
 Owns the mapping from Trace to the contract: ``version``, ``scenario``, ``nodes`` and
 ``steps`` (index, time, src, dst, to, lost, summary, protocol, layers, tcp, fields, states,

@@ -2,7 +2,7 @@
 differences with their reasons, and the captured segments in the simulation's timeline format.
 
 Owns drawing a ``netlab.live.compare.Comparison`` (``report``) and its ``--json`` document
-(``document``/``dumps``: the version-2 contract of the model's Trace, plus ``kernel_states`` on
+(``document``/``dumps``: the version-3 contract of the model's Trace, plus ``kernel_states`` on
 each step and a ``live`` object). The captured segments are an ordinary Trace, drawn by the
 same diagram and step table as every simulation (``netlab.views.report``).
 """

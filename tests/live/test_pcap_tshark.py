@@ -82,6 +82,19 @@ CLEAN = [
         ["tcp", "--data", "a", "--data", "b", "--reply", "c", "--reply", "d", "--seed", "7"],
         id="tcp two messages each way",
     ),
+    pytest.param(
+        ["tcp", "--data", "a", "--data", "b", "--data", "c"], id="tcp Nagle merges two writes"
+    ),
+    pytest.param(["tcp", "--data", "a", "--data", "b", "--nodelay"], id="tcp --nodelay"),
+    pytest.param(["handshake", "--stack", "minimal"], id="handshake --stack minimal"),
+    pytest.param(["tcp", "--stack", "minimal", "--data", BIG], id="tcp --stack minimal"),
+]
+
+#: Scenarios that end in a reset: tshark's one warning must be "Connection reset (RST)".
+RESETS = [
+    pytest.param(["close", "--unread"], id="close --unread"),
+    pytest.param(["close", "--data", "late"], id="close --data late"),
+    pytest.param(["close", "--unread", "--initiator", "server"], id="close --unread server"),
 ]
 
 LOSSES = [
@@ -92,6 +105,7 @@ LOSSES = [
     pytest.param(["handshake", "--lose", "syn", "--lose-times", "3"], id="handshake --lose syn x3"),
     pytest.param(["close", "--merge", "--lose", "ack"], id="close --merge --lose ack"),
     pytest.param(["close", "--half-close", "--lose", "fin"], id="close --half-close --lose fin"),
+    pytest.param(["handshake", "--lose", "syn-ack", "--lose-times", "2"], id="syn-ack lost x2"),
 ]
 
 
@@ -291,7 +305,85 @@ def test_resend_is_marked_as_retransmission(tshark, tmp_path, args):
     assert marked == resend_frames(doc)
 
 
+@pytest.mark.parametrize("args", RESETS)
+def test_a_reset_is_the_only_warning(tshark, tmp_path, args):
+    doc, pcap = simulate(tmp_path, args)
+    got = frames(tshark, pcap)
+    assert_frames_match_steps(doc, got)
+    resets = {f.number for f in got if f.flags & TCP_FLAG_BITS["R"]}
+    assert len(resets) == 1
+    flagged = {int(line.split()[0]) for line in problem_lines(tshark, pcap)}
+    assert flagged == resets
+    assert all(f.tcp_checksum == CHECKSUM_GOOD and not f.malformed for f in got)
+
+
+def test_server_gives_up_and_the_clients_data_is_reset(tshark, tmp_path):
+    """--lose ack x6: five SYN,ACK retransmissions (1, 3, 7, 15, 31 s), the server gives up at
+    63 s, and the client's first data, at 64 s, meets the listening socket's RST."""
+    doc, pcap = simulate(tmp_path, ["handshake", "--lose", "ack", "--lose-times", "6"])
+    got = frames(tshark, pcap)
+    assert_frames_match_steps(doc, got)
+    synacks = [f for f in got if f.flags == flag_bits("SA")]
+    assert [round(f.time, 2) for f in synacks] == [0.01, 1.01, 3.01, 7.01, 15.01, 31.01]
+    assert [f.number for f in got if f.retransmission] == [f.number for f in synacks[1:]]
+    data, reset = got[-2], got[-1]
+    assert data.length > 0 and round(data.time, 2) == 64.01
+    assert reset.flags == flag_bits("R") and reset.sport == 80
+    assert not any(f.flags == flag_bits("SA") and f.time > 63.01 for f in got)  # no 6th resend
+
+
+LINUX_SYN = "2,4,8,1,3"  # MSS, SACK_PERM, Timestamps, NOP, WScale: what a Linux SYN carries
+LINUX_LATER = "1,1,8"  # NOP, NOP, Timestamps
+
+
+@pytest.mark.parametrize(
+    ("args", "syn", "later"),
+    [
+        pytest.param(["tcp"], (40, LINUX_SYN), (32, LINUX_LATER), id="linux"),
+        pytest.param(["tcp", "--stack", "minimal"], (24, "2"), (20, ""), id="minimal"),
+    ],
+)
+def test_header_lengths_and_options_as_tshark_reads_them(tshark, tmp_path, args, syn, later):
+    _, pcap = simulate(tmp_path, args)
+    rows = tshark.fields(pcap, ("tcp.flags.syn", "tcp.hdr_len", "tcp.option_kind"))
+    for row in rows:
+        want = syn if row["tcp.flags.syn"] in ("1", "True") else later
+        kinds = row["tcp.option_kind"].replace(tshark.AGGREGATOR, ",")
+        assert (int(row["tcp.hdr_len"]), kinds) == want, row
+
+
+def test_scaled_window_and_the_stack_comment(tshark, tmp_path):
+    """After the handshake Wireshark multiplies the window field by 2**7: the client announces
+    64240 rounded up to 128 (502 x 128), the server 65160 (510 x 128); the first frame's pcapng
+    comment names the stack."""
+    _, pcap = simulate(tmp_path, ["tcp"])
+    rows = tshark.fields(
+        pcap, ("frame.comment", "tcp.srcport", "tcp.window_size_value", "tcp.window_size")
+    )
+    assert rows[0]["frame.comment"] == "netlab simulate tcp: stack=linux"
+    assert (rows[0]["tcp.window_size_value"], rows[1]["tcp.window_size_value"]) == (
+        "64240",
+        "65160",
+    )
+    for row in rows[2:]:
+        field = int(row["tcp.window_size_value"])
+        assert field == (502 if row["tcp.srcport"] == "51000" else 510)
+        assert int(row["tcp.window_size"]) == field * 128
+
+
 # -- the control: the same reading must catch a broken file ----------------------------------------
+
+
+def _classic(path: Path) -> bytes:
+    """The frames of a pcap or pcapng file as a classic little-endian pcap."""
+    from scapy.utils import PcapWriter, rdpcap
+
+    classic = path.with_suffix(".classic.pcap")
+    writer = PcapWriter(str(classic), linktype=1, sync=True)
+    for frame in rdpcap(str(path)):
+        writer.write(frame)
+    writer.close()
+    return classic.read_bytes()
 
 
 def _records(data: bytes) -> list[tuple[int, bytes, bytes]]:
@@ -309,7 +401,7 @@ def _records(data: bytes) -> list[tuple[int, bytes, bytes]]:
 
 def test_control_a_corrupted_pcap_is_caught(tshark, tmp_path):
     _, pcap = simulate(tmp_path, ["handshake"])
-    data = pcap.read_bytes()
+    data = _classic(pcap)
     (_, h1, f1), (_, h2, f2), (_, h3, f3) = _records(data)
     eth, tcp_checksum, ip_checksum = 14, 14 + 20 + 16, 14 + 10
     f1 = f1[:tcp_checksum] + bytes([f1[tcp_checksum] ^ 0xFF]) + f1[tcp_checksum + 1 :]
