@@ -8,10 +8,12 @@ from collections import deque
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from rfc import TCP_STATES
+from rfc import FIGURE_5_ARCS, FIGURE_5_NOTES, TCP_STATES
 
 from netlab.errors import ProtocolViolation
+from netlab.sim import tcp
 from netlab.sim.tcp import (
+    FIGURE_NOTES,
     SYNCHRONIZED,
     TRANSITIONS,
     Event,
@@ -23,32 +25,19 @@ from netlab.sim.tcp import (
 
 S, E, X = State, Event, Send
 
-# RFC 9293 Figure 5, written out by hand from the figure (NOT derived from TRANSITIONS):
-# (state, event) -> (next state, segment sent).
-FIGURE_5: dict[tuple[State, Event], tuple[State, Send]] = {
-    (S.CLOSED, E.PASSIVE_OPEN): (S.LISTEN, X.NOTHING),
-    (S.CLOSED, E.ACTIVE_OPEN): (S.SYN_SENT, X.SYN),
-    (S.LISTEN, E.RCV_SYN): (S.SYN_RECEIVED, X.SYN_ACK),
-    (S.LISTEN, E.SEND): (S.SYN_SENT, X.SYN),
-    (S.LISTEN, E.CLOSE): (S.CLOSED, X.NOTHING),
-    (S.SYN_SENT, E.CLOSE): (S.CLOSED, X.NOTHING),
-    # The figure labels this arc "snd ACK", but RFC 9293 section 3.10.7.3 (SYN-SENT, fourth
-    # check) forms and sends <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK>: the SYN was never acknowledged
-    # by the peer, so it must go out again together with the ACK.
-    (S.SYN_SENT, E.RCV_SYN): (S.SYN_RECEIVED, X.SYN_ACK),
-    (S.SYN_SENT, E.RCV_SYN_ACK): (S.ESTABLISHED, X.ACK),
-    (S.SYN_RECEIVED, E.RCV_ACK): (S.ESTABLISHED, X.NOTHING),
-    (S.SYN_RECEIVED, E.CLOSE): (S.FIN_WAIT_1, X.FIN),
-    (S.ESTABLISHED, E.CLOSE): (S.FIN_WAIT_1, X.FIN),
-    (S.ESTABLISHED, E.RCV_FIN): (S.CLOSE_WAIT, X.ACK),
-    (S.FIN_WAIT_1, E.RCV_ACK_OF_FIN): (S.FIN_WAIT_2, X.NOTHING),
-    (S.FIN_WAIT_1, E.RCV_FIN): (S.CLOSING, X.ACK),
-    (S.FIN_WAIT_2, E.RCV_FIN): (S.TIME_WAIT, X.ACK),
-    (S.CLOSE_WAIT, E.CLOSE): (S.LAST_ACK, X.FIN),
-    (S.CLOSING, E.RCV_ACK_OF_FIN): (S.TIME_WAIT, X.NOTHING),
-    (S.LAST_ACK, E.RCV_ACK_OF_FIN): (S.CLOSED, X.NOTHING),
-    (S.TIME_WAIT, E.TIMEOUT_2MSL): (S.CLOSED, X.NOTHING),
-}
+# The figure's event labels that are not spelled like netlab's events.
+FIGURE_EVENTS = {"rcv ACK of SYN": E.RCV_ACK, "Timeout=2MSL": E.TIMEOUT_2MSL}
+
+
+def _figure_arc(state: str, nxt: str, label: str) -> tuple[State, Event, State, Send]:
+    """One arc of tests/rfc.py's FIGURE_5_ARCS as (state, event, next state, segment sent)."""
+    event, _, action = label.partition(" / ")
+    send = Send(action.removeprefix("snd ")) if action else X.NOTHING
+    return State(state), FIGURE_EVENTS.get(event) or Event(event), State(nxt), send
+
+
+FIGURE_5 = [_figure_arc(*arc) for arc in FIGURE_5_ARCS]
+FIGURE_5_PAIRS = {(state, nxt) for state, _, nxt, _ in FIGURE_5}
 
 RFC_SPELLINGS = list(TCP_STATES)
 
@@ -88,26 +77,54 @@ def walk(start: State, *events: Event) -> tuple[TcpMachine, list[State], list[Se
 # -- the table against Figure 5 ----------------------------------------------------------------
 
 
-def test_figure_table_has_the_nineteen_arcs_of_figure_5() -> None:
-    assert len(FIGURE_5) == 19
+def _arc_id(arc: tuple[State, Event, State, Send]) -> str:
+    return f"{arc[0].name}-{arc[1].name}"
 
 
-@pytest.mark.parametrize("pair", list(FIGURE_5), ids=_pair_id)
-def test_figure_5_arc_is_in_the_table(pair: tuple[State, Event]) -> None:
-    state, event = pair
-    expected_next, expected_send = FIGURE_5[pair]
-    assert pair in TRANSITIONS, f"{state} --{event}--> missing from TRANSITIONS"
-    arc = TRANSITIONS[pair]
-    assert arc.state is state
-    assert arc.event is event
-    assert arc.next is expected_next
-    assert arc.send is expected_send
+def test_figure_5_draws_twenty_arcs_between_distinct_pairs() -> None:
+    assert len(FIGURE_5) == 20
+    assert len(FIGURE_5_PAIRS) == 20
+
+
+@pytest.mark.parametrize("drawn", FIGURE_5, ids=_arc_id)
+def test_figure_5_arc_is_in_the_table(drawn: tuple[State, Event, State, Send]) -> None:
+    state, event, nxt, send = drawn
+    assert (state, event) in TRANSITIONS, f"{state} --{event}--> missing from TRANSITIONS"
+    arc = TRANSITIONS[(state, event)]
+    assert (arc.state, arc.event, arc.next, arc.send) == (state, event, nxt, send)
     assert arc.in_figure is True
 
 
-def test_only_figure_5_arcs_are_marked_in_figure() -> None:
-    marked = {pair for pair, arc in TRANSITIONS.items() if arc.in_figure}
-    assert marked == set(FIGURE_5)
+def test_the_arcs_marked_in_figure_are_exactly_figure_5s() -> None:
+    marked = [(arc.state, arc.next) for arc in TRANSITIONS.values() if arc.in_figure]
+    assert len(marked) == len(FIGURE_5)  # one table row per drawn arc
+    assert set(marked) == FIGURE_5_PAIRS
+    marked_events = {(a.state, a.event) for a in TRANSITIONS.values() if a.in_figure}
+    assert marked_events == {(state, event) for state, event, _, _ in FIGURE_5}
+
+
+def test_every_row_of_the_table_is_kept() -> None:
+    # TRANSITIONS is a dict built from the rows: two rows for one (state, event) would lose one
+    assert len(TRANSITIONS) == len(tcp._ROWS)
+
+
+def test_notes_1_and_2_are_on_their_arcs_only() -> None:
+    noted = [(a.state.value, a.next.value, a.figure_note) for a in TRANSITIONS.values()]
+    noted = [arc for arc in noted if arc[2] is not None]
+    assert sorted(noted) == sorted((*pair, note) for pair, note in FIGURE_5_NOTES.items())
+    assert set(FIGURE_NOTES.values()) == {1, 2}
+    for (state, event), note in FIGURE_NOTES.items():
+        assert TRANSITIONS[(state, event)].figure_note == note
+
+
+def test_note_1_arc_is_drawn_and_note_2_arc_is_not() -> None:
+    note_1 = TRANSITIONS[(S.SYN_RECEIVED, E.RCV_RST)]
+    assert (note_1.next, note_1.send, note_1.figure_note) == (S.LISTEN, X.NOTHING, 1)
+    assert note_1.in_figure is True
+    note_2 = TRANSITIONS[(S.FIN_WAIT_1, E.RCV_FIN_ACK)]
+    assert (note_2.next, note_2.send, note_2.figure_note) == (S.TIME_WAIT, X.ACK, 2)
+    assert note_2.in_figure is False
+    assert (S.FIN_WAIT_1, S.TIME_WAIT) not in FIGURE_5_PAIRS
 
 
 def test_table_keys_match_their_arcs() -> None:
@@ -177,6 +194,73 @@ def test_passive_open_after_a_reset_connection_is_passive_again() -> None:
     )
     assert states[2] is S.CLOSED
     assert states[-1] is S.LISTEN
+
+
+# -- giving up (note 1 again), FIN+ACK, data after close(), SYN in TIME-WAIT -------------------
+
+
+def test_syn_sent_gives_up_to_closed() -> None:
+    _, states, sends = walk(S.CLOSED, E.ACTIVE_OPEN, E.TIMEOUT_RTO, E.TIMEOUT_RTO, E.GIVE_UP)
+    assert states == [S.SYN_SENT, S.SYN_SENT, S.SYN_SENT, S.CLOSED]
+    assert sends == [X.SYN, X.RETRANSMIT, X.RETRANSMIT, X.NOTHING]
+
+
+def test_syn_received_gives_up_to_listen_after_passive_open() -> None:
+    machine, states, sends = walk(S.CLOSED, E.PASSIVE_OPEN, E.RCV_SYN, E.TIMEOUT_RTO, E.GIVE_UP)
+    assert states == [S.LISTEN, S.SYN_RECEIVED, S.SYN_RECEIVED, S.LISTEN]
+    assert sends[-1] is X.NOTHING  # dropped silently: no RST
+    assert machine.passive is True
+
+
+def test_syn_received_gives_up_to_closed_after_active_open() -> None:
+    _, states, _ = walk(S.CLOSED, E.ACTIVE_OPEN, E.RCV_SYN, E.GIVE_UP)
+    assert states == [S.SYN_SENT, S.SYN_RECEIVED, S.CLOSED]
+
+
+def test_fin_that_acks_our_fin_goes_straight_to_time_wait() -> None:
+    _, states, sends = walk(S.ESTABLISHED, E.CLOSE, E.RCV_FIN_ACK, E.TIMEOUT_2MSL)
+    assert states == [S.FIN_WAIT_1, S.TIME_WAIT, S.CLOSED]
+    assert sends == [X.FIN, X.ACK, X.NOTHING]
+
+
+@pytest.mark.parametrize("state", [S.FIN_WAIT_1, S.FIN_WAIT_2], ids=lambda s: s.name)
+def test_data_after_close_is_answered_with_rst(state: State) -> None:
+    _, states, sends = walk(state, E.RCV_DATA_CLOSED)
+    assert states == [S.CLOSED]
+    assert sends == [X.RST]
+    assert TRANSITIONS[(state, E.RCV_DATA_CLOSED)].in_figure is False
+
+
+def test_data_after_close_in_fin_wait_2_after_a_close() -> None:
+    _, states, sends = walk(S.ESTABLISHED, E.CLOSE, E.RCV_ACK_OF_FIN, E.RCV_DATA_CLOSED)
+    assert states == [S.FIN_WAIT_1, S.FIN_WAIT_2, S.CLOSED]
+    assert sends == [X.FIN, X.NOTHING, X.RST]
+
+
+def test_syn_in_time_wait_reopens_the_connection() -> None:
+    _, states, sends = walk(S.TIME_WAIT, E.RCV_SYN, E.RCV_ACK)
+    assert states == [S.SYN_RECEIVED, S.ESTABLISHED]
+    assert sends == [X.SYN_ACK, X.NOTHING]
+    assert TRANSITIONS[(S.TIME_WAIT, E.RCV_SYN)].in_figure is False
+
+
+@pytest.mark.parametrize(
+    "pair",
+    [
+        (S.ESTABLISHED, E.RCV_DATA_CLOSED),  # the application has not closed
+        (S.CLOSE_WAIT, E.RCV_DATA_CLOSED),
+        (S.ESTABLISHED, E.GIVE_UP),
+        (S.TIME_WAIT, E.RCV_FIN_ACK),
+        (S.FIN_WAIT_2, E.RCV_FIN_ACK),
+    ],
+    ids=_pair_id,
+)
+def test_new_events_outside_their_states_are_violations(pair: tuple[State, Event]) -> None:
+    state, event = pair
+    machine = TcpMachine(state)
+    with pytest.raises(ProtocolViolation):
+        machine.fire(event)
+    assert machine.state is state
 
 
 # -- events the table does not allow -------------------------------------------------------------
@@ -356,7 +440,7 @@ def test_random_event_sequences_follow_the_table(start: State, events: list[Even
         arc = machine.fire(event)
         assert arc is expected
         assert isinstance(machine.state, State)
-        if before is S.SYN_RECEIVED and event is E.RCV_RST:
+        if before is S.SYN_RECEIVED and event in (E.RCV_RST, E.GIVE_UP):
             assert machine.state is (S.LISTEN if passive else S.CLOSED)
         else:
             assert machine.state is expected.next

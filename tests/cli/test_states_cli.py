@@ -1,0 +1,107 @@
+"""``netlab simulate states`` against RFC 9293 Figure 5: the drawn arcs marked ``*``, the arcs
+that the figure's notes 1 and 2 describe marked ``¹``/``²`` (``(1)``/``(2)`` on a terminal that
+only takes ASCII), the footnote explaining all three, in English and Chinese."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+FOOTNOTES = {
+    "en": ("Rows marked * are the arcs drawn in RFC 9293's Figure 5", "Figure 5, note 1", "note 2"),
+    "zh": ("标有 * 的行是 RFC 9293 图 5 中画出的状态转换", "图 5 注 1", "图 5 注 2"),
+}
+
+
+def rows(out: str, event: str) -> list[str]:
+    """The lines of ``out`` on which a table row shows ``event``."""
+    return [line for line in out.splitlines() if f"  {event}  " in line]
+
+
+def section(out: str, start: str, end: str | None = None) -> str:
+    """The part of ``out`` from the line containing ``start`` to the one containing ``end``."""
+    lines = out.splitlines()
+    first = next(i for i, line in enumerate(lines) if start in line)
+    last = next((i for i, line in enumerate(lines) if end and end in line), len(lines))
+    return "\n".join(lines[first:last])
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_whole_table_marks_figure_arcs_and_notes(run, lang) -> None:
+    status, out, err = run("--lang", lang, "simulate", "states")
+    assert status == 0, err
+    (rst,) = [line for line in rows(out, "rcv RST") if "LISTEN/CLOSED" in line]
+    assert rst.startswith("*¹ ")
+    (finack,) = rows(out, "rcv FIN,ACK of FIN")
+    assert finack.startswith("² ") and "TIME-WAIT" in finack
+    (give_up,) = [line for line in rows(out, "retries exhausted") if "LISTEN/CLOSED" in line]
+    assert give_up.startswith(" ")  # not drawn, and no note is about it
+    marked = [line for line in out.splitlines() if line.startswith("*")]
+    assert len(marked) == 20  # the arcs Figure 5 draws
+    for sentence in FOOTNOTES[lang]:
+        assert sentence in out.replace("\n", ""), sentence
+    assert "\n¹ " in out and "\n² " in out
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_fin_wait_1_shows_fin_ack_as_one_transition(run, lang) -> None:
+    status, out, err = run("--lang", lang, "simulate", "states", "--state", "FIN-WAIT-1")
+    assert status == 0, err
+    out_of = section(out, "Ways out of FIN-WAIT-1" if lang == "en" else "离开 FIN-WAIT-1 的途径")
+    (finack,) = rows(out_of, "rcv FIN,ACK of FIN")
+    assert finack.split()[:5] == ["²", "rcv", "FIN,ACK", "of", "FIN"]
+    assert finack.split()[5:7] == ["TIME-WAIT", "ACK"]
+    (late,) = rows(out_of, "rcv data after close()")
+    assert late.split()[4:6] == ["CLOSED", "RST"]
+    assert out.count("rcv FIN,ACK of FIN") == 1
+    for sentence in FOOTNOTES[lang]:
+        assert sentence in out.replace("\n", ""), sentence
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_time_wait_lists_the_new_syn_and_the_fin_ack_way_in(run, lang) -> None:
+    status, out, err = run("--lang", lang, "simulate", "states", "--state", "time-wait")
+    assert status == 0, err
+    ways_in = "Ways into TIME-WAIT" if lang == "en" else "进入 TIME-WAIT 的途径"
+    ways_out = "Ways out of TIME-WAIT" if lang == "en" else "离开 TIME-WAIT 的途径"
+    into = section(out, ways_in, ways_out)
+    (finack,) = rows(into, "rcv FIN,ACK of FIN")
+    assert finack.split()[:2] == ["FIN-WAIT-1", "²"]
+    out_of = section(out, ways_out)
+    (syn,) = rows(out_of, "rcv SYN")
+    assert syn.split()[:4] == ["rcv", "SYN", "SYN-RECEIVED", "SYN,ACK"]
+    (timeout,) = rows(out_of, "2MSL timeout")
+    assert timeout.startswith("* ")
+
+
+def test_syn_received_next_state_depends_on_the_open(run) -> None:
+    status, out, err = run("simulate", "states", "--state", "SYN-RECEIVED")
+    assert status == 0, err
+    for event in ("rcv RST", "retries exhausted"):
+        (line,) = rows(out, event)
+        assert "LISTEN/CLOSED" in line, line
+    status, out, err = run("simulate", "states", "--state", "CLOSED")
+    assert status == 0, err
+    assert any("LISTEN/CLOSED" in line for line in rows(out, "rcv RST"))  # a way into CLOSED
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_ascii_terminal_gets_numbered_notes(lang) -> None:
+    env = {**os.environ, "PYTHONIOENCODING": "ascii", "NETLAB_LANG": "en", "COLUMNS": "100"}
+    done = subprocess.run(
+        [sys.executable, "-m", "netlab", "--lang", lang, "simulate", "states"],
+        capture_output=True,
+        env=env,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr.decode("ascii", "replace")
+    out = done.stdout.decode("ascii")
+    (rst,) = [line for line in rows(out, "rcv RST") if "LISTEN/CLOSED" in line]
+    assert rst.startswith("*(1) ")
+    (finack,) = rows(out, "rcv FIN,ACK of FIN")
+    assert finack.startswith("(2) ")
+    assert "\n(1) " in out and "\n(2) " in out
