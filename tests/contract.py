@@ -1,5 +1,5 @@
-"""The keys of one step of the ``--json`` document, version 3 (docs/architecture.md), written out once by
-hand for every test that checks the contract (independent of netlab's own exporter)."""
+"""The keys of one step of the ``--json`` document, version 3 (docs/architecture.md), written
+out once by hand for every test that checks the contract (independent of netlab's exporter)."""
 
 VERSION = 3
 

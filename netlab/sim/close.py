@@ -5,7 +5,8 @@ do at once (``simultaneous``), whether the passive side's ACK rides on its FIN (
 delayed ACK, Linux's usual three-segment close), whether the passive side still sends data in
 CLOSE-WAIT after the initiator's shutdown(SHUT_WR) (``half_close``) or after its full close()
 (``late_data``: answered with RST), whether the initiator closes with data unread (``unread``:
-RST instead of FIN), and which segment ``lose`` drops (the initiator's FIN, or its final ACK). States and segments come from the TCP machine; TIME-WAIT's 2·MSL from the conversation.
+RST instead of FIN), and which segment ``lose`` drops (the initiator's FIN, or its final ACK).
+States and segments come from the TCP machine; TIME-WAIT's 2·MSL from the conversation.
 """
 
 from __future__ import annotations
@@ -64,7 +65,9 @@ def build(p: TcpParams, o: CloseOptions) -> Trace:
         conv.at(0, passive_name, passive.close, Note("tcp.app.close_too", p_side))
     elif o.late_data:
         send_note = Note("tcp.app.late_send", p_side)
-        conv.when(passive_name, State.CLOSE_WAIT, lambda: passive.send(o.data), send_note, APP_DELAY_US)
+        conv.when(
+            passive_name, State.CLOSE_WAIT, lambda: passive.send(o.data), send_note, APP_DELAY_US
+        )
     elif not o.unread:
         delay = 0 if o.merge else APP_DELAY_US
         if o.half_close:

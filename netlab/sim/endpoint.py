@@ -316,12 +316,12 @@ class Endpoint:
                 self.unacked.clear()
                 self.pending.clear()
             return out  # a reset outside the window is ignored (RFC 9293 section 3.10.7.4)
-        if state is State.TIME_WAIT and seg.syn and not seg.has_ack:
+        reopens = state is State.TIME_WAIT and seg.syn and not seg.has_ack
+        if reopens and seq_lt(self.rcv_nxt or 0, seg.seq):
             # A new SYN for the same ports (RFC 9293 section 3.6.1, MAY-2; Linux reopens the
             # connection when the SYN's sequence number is above the old connection's).
-            if seq_lt(self.rcv_nxt or 0, seg.seq):
-                self._new_incarnation(seg, out)
-                return out
+            self._new_incarnation(seg, out)
+            return out
         if state is State.SYN_RECEIVED and seg.syn and seg.has_ack and seg.ack == self.snd_nxt:
             # simultaneous open: the peer's SYN,ACK acknowledges our SYN (RFC 9293 Figure 8)
             self._acknowledged(seg.ack)
@@ -671,6 +671,8 @@ class Endpoint:
     def _sending_data(self) -> None:
         """Data leaves: a reply within the delayed-ACK time of the last data received puts
         Linux in ping-pong (interactive) mode, where ACKs wait to ride on answers."""
-        if self.stack.delayed_ack and self.last_data_us is not None:
-            if self.clock() - self.last_data_us < self.stack.delack_us:
-                self.pingpong = True
+        recent = self.last_data_us is not None and (
+            self.clock() - self.last_data_us < self.stack.delack_us
+        )
+        if self.stack.delayed_ack and recent:
+            self.pingpong = True

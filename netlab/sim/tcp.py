@@ -12,8 +12,9 @@ Sources: RFC 9293 Figure 5 (the state diagram) and section 3.10 (event processin
 arcs the figure leaves out: a FIN whose segment also acknowledges our FIN (FIN-WAIT-1 straight
 to TIME-WAIT, the figure's note 2), RST handling, giving up when the retransmission limits are
 reached (Linux's tcp_syn_retries and tcp_synack_retries), data for an application that has
-closed (answered with RST), a new SYN in TIME-WAIT (section 3.6.1, MAY-2, as Linux does), the retransmitted FIN in TIME-WAIT that
-restarts the 2·MSL timer, and the reset answered to a segment for a CLOSED or LISTEN port.
+closed (answered with RST), a new SYN in TIME-WAIT (section 3.6.1, MAY-2, as Linux does), the
+retransmitted FIN in TIME-WAIT that restarts the 2·MSL timer, and the reset answered to a
+segment for a CLOSED or LISTEN port.
 """
 
 from __future__ import annotations
