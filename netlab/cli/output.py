@@ -107,7 +107,8 @@ def console(stderr: bool = False) -> Console:
 
     return Console(
         file=sys.stderr if stderr else sys.stdout,
-        no_color=current.no_color,
+        # None lets rich honour NO_COLOR from the environment; --no-color forces it
+        no_color=True if current.no_color else None,
         highlight=False,
         soft_wrap=False,
     )
