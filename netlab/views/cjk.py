@@ -3,7 +3,7 @@
 rich wraps only at spaces, so a Chinese sentence (which has none) is one long "word": it jumps
 whole to the next line and leaves ragged lines behind. Owns ``install``, which gives rich's
 wrapper a word splitter that also breaks between CJK characters (keeping closing punctuation
-such as ，。） with the character before it, so no line starts with it). Text without CJK
+such as ，。） with the character or Latin word before it, so no line starts with it). Text without CJK
 characters is split exactly as rich does. Also makes ``Text.rstrip_end`` measure in cells, as
 the wrapper does (rich measures characters there, which cuts such lines with an ellipsis).
 """
@@ -18,7 +18,7 @@ _CJK = (
     "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"  # ideographs, full-width forms
 )
 _CLOSING = "，。、：；！？）」』”’》〉】…"
-_WORD = re.compile(rf"\s*(?:[{_CJK}][{_CLOSING}]*|[^\s{_CJK}]+)\s*")
+_WORD = re.compile(rf"\s*(?:[{_CJK}][{_CLOSING}]*|[^\s{_CJK}]+[{_CLOSING}]*)\s*")
 
 
 def words(text: str) -> Iterable[tuple[int, int, str]]:

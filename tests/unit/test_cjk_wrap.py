@@ -28,3 +28,14 @@ def test_a_wrapped_cell_keeps_every_character(width):
     assert "…" not in out
     joined = "".join(line[2:].strip() for line in out.splitlines())
     assert joined.replace(" ", "") == SENTENCE.replace(" ", "")
+
+
+@pytest.mark.parametrize("width", range(20, 60))
+def test_no_line_starts_with_closing_punctuation(width):
+    """Closing punctuation stays with what precedes it, a Chinese character or a Latin word."""
+    text = "客户端此时已进入 ESTABLISHED；服务器要等这个 ACK 到达后才进入该状态。端口 80，完成。"
+    console = Console(file=io.StringIO(), width=width, color_system=None, record=True)
+    console.print(text)
+    lines = [line.strip() for line in console.export_text().splitlines() if line.strip()]
+    assert not [line for line in lines if line[0] in "，。、：；！？）」』”’》〉】…"], lines
+    assert "".join(lines).replace(" ", "") == text.replace(" ", "")
