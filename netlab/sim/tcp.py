@@ -173,6 +173,9 @@ _ROWS: tuple[tuple[State, Event, State, Send, str, bool], ...] = (
 #: which the figure omits (the path of a close whose FIN carries the ACK of ours).
 FIGURE_NOTES = {(S.SYN_RECEIVED, E.RCV_RST): 1, (S.FIN_WAIT_1, E.RCV_FIN_ACK): 2}
 
+#: Arcs that end in LISTEN after a passive OPEN and in CLOSED after an active one (note 1).
+LISTEN_OR_CLOSED = frozenset({"synrcvd_rst", "synack_give_up"})
+
 TRANSITIONS: dict[tuple[State, Event], Arc] = {
     (state, event): Arc(state, event, nxt, send, key, fig, FIGURE_NOTES.get((state, event)))
     for state, event, nxt, send, key, fig in _ROWS
@@ -236,11 +239,11 @@ class TcpMachine:
         if arc is None:
             raise ProtocolViolation(self.state.value, event.value)
         nxt = arc.next
-        if event is Event.PASSIVE_OPEN:
-            self.passive = True
+        if event is Event.PASSIVE_OPEN or arc.key == "timewait_syn":
+            self.passive = True  # (a SYN taken in TIME-WAIT reaches the port's listener)
         elif event is Event.ACTIVE_OPEN or (event is Event.SEND and self.state is S.LISTEN):
             self.passive = False
-        if arc.key in ("synrcvd_rst", "synack_give_up") and not self.passive:
+        if arc.key in LISTEN_OR_CLOSED and not self.passive:
             nxt = State.CLOSED
         self.state = nxt
         return arc

@@ -3,9 +3,10 @@
 rich wraps only at spaces, so a Chinese sentence (which has none) is one long "word": it jumps
 whole to the next line and leaves ragged lines behind. Owns ``install``, which gives rich's
 wrapper a word splitter that also breaks between CJK characters (keeping closing punctuation
-such as ，。） with the character or Latin word before it, so no line starts with it). Text without CJK
-characters is split exactly as rich does. Also makes ``Text.rstrip_end`` measure in cells, as
-the wrapper does (rich measures characters there, which cuts such lines with an ellipsis).
+such as ，。） with the character or Latin word before it, so no line starts with it). Text
+without CJK characters is split exactly as rich does. Also makes ``Text.rstrip_end`` measure in
+cells, as the wrapper does (rich measures characters there, which cuts such lines with an
+ellipsis).
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ from rich.table import Table
 from rich.text import Text
 
 from netlab.i18n import text
-from netlab.sim.tcp import TRANSITIONS, Arc, State, arcs_into, arcs_out_of
+from netlab.sim.tcp import LISTEN_OR_CLOSED, TRANSITIONS, Arc, State, arcs_into, arcs_out_of
 
 #: The signs of Figure 5's notes, and their stand-ins on a console that only takes ASCII.
 NOTE_SIGNS = {1: "¹", 2: "²"}
@@ -25,7 +25,6 @@ NOTE_SIGNS_ASCII = {1: "(1)", 2: "(2)"}
 
 #: Arcs out of SYN-RECEIVED that end in LISTEN only after a passive OPEN and in CLOSED after an
 #: active one (Figure 5's note 1; ``TcpMachine.fire`` applies the same rule to these keys).
-LISTEN_OR_CLOSED = frozenset({"synrcvd_rst", "synack_give_up"})
 
 
 class _Drawn:
