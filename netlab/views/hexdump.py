@@ -25,6 +25,31 @@ def _owner(spans: list[tuple[str, int, int]], offset: int) -> str:
     return "Payload"
 
 
+def option_legend(step: Step, spans: list[tuple[str, int, int]], lang: str) -> Text | None:
+    """Where each TCP option sits in the frame (None: no TCP options)."""
+    from netlab.sim.packets import has_tcp, tcp_summary
+    from netlab.sim.stack import OPTION_KIND, OPTION_SIZE
+
+    if not has_tcp(step.packet):
+        return None
+    options = tcp_summary(step.packet)["options"]
+    tcp = next((start for name, start, _end in spans if name == "TCP"), None)
+    if not options or tcp is None:
+        return None
+    by_name = {label: OPTION_SIZE[scapy] for scapy, (_kind, label) in OPTION_KIND.items()}
+    offset = tcp + 20
+    items = []
+    for option in options:
+        size = by_name[str(option["name"])]
+        key = "ui.option_byte" if size == 1 else "ui.option_bytes"
+        items.append(text(key, lang, name=option["name"], start=offset, end=offset + size - 1))
+        offset += size
+    return Text(
+        text("ui.hexdump_options", lang, items=text("ui.list_sep", lang).join(items)),
+        style=LAYER_STYLE["TCP"],
+    )
+
+
 def step_hexdump(step: Step, lang: str) -> Group:
     from netlab.sim.packets import frame_bytes, layers
 
@@ -65,7 +90,9 @@ def step_hexdump(step: Step, lang: str) -> Group:
         line.append(" " + "".join(chr(b) if 32 <= b < 127 else "." for b in chunk))
         line.append(" " * (PER_LINE - len(chunk)) + "  " + "|".join(owners), style="dim")
         lines.append(line)
-    return Group(title, legend, *lines, Text(""))
+    options = option_legend(step, spans, lang)
+    head = [title, legend] if options is None else [title, legend, options]
+    return Group(*head, *lines, Text(""))
 
 
 def hexdump(trace: Trace, lang: str) -> Group:
