@@ -37,13 +37,24 @@ def tcp_info(
     *,
     window: int = 64240,
     mss: int | None = None,
+    options: tuple = (),
 ) -> str:
     """The Info column of a TCP segment; ``seq`` and ``ack`` already relative to the ISNs (taken
-    modulo 2**32). Ack is shown only when the ACK flag is set, MSS only when the option is."""
+    modulo 2**32), ``window`` as Wireshark calculates it (the field times the sender's window
+    scale, once the handshake has shown both scales). Ack is shown only when the ACK flag is
+    set; then the options, as scapy names them in ``options`` (or a lone ``mss``), in
+    Wireshark's words: ``MSS=1460 SACK_PERM TSval=… TSecr=… WS=128``."""
     text = f"{sport} → {dport} [{flag_names(flags)}] Seq={seq % MOD}"
     if "A" in flags:
         text += f" Ack={ack % MOD}"
     text += f" Win={window} Len={length}"
-    if mss:
-        text += f" MSS={mss}"
+    for name, value in options or ((("MSS", mss),) if mss else ()):
+        if name == "MSS":
+            text += f" MSS={value}"
+        elif name == "SAckOK":
+            text += " SACK_PERM"
+        elif name == "Timestamp":
+            text += f" TSval={value[0]} TSecr={value[1]}"
+        elif name == "WScale":
+            text += f" WS={2**value}"
     return text

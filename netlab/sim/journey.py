@@ -315,15 +315,24 @@ def _nat_rows(table: nat.NatTable) -> list[dict[str, Any]]:
     return [{k: v for k, v in row.items() if k != "expires"} for row in table.rows()]
 
 
-def tcp_info(seg, sport: int, dport: int, isns: tuple[int, int]) -> tuple[str, str]:
+def tcp_info(seg, sport: int, dport: int, isns: tuple[int, int], shift: int = 0) -> tuple[str, str]:
     """(protocol, Info) as Wireshark shows a segment: HTTP with the request or status line when
-    it carries data to or from port 80, else TCP with ports, flags and relative numbers
-    (``isns`` = the sender's ISN, the receiver's ISN)."""
+    it carries data to or from port 80, else TCP with ports, flags, relative numbers, the
+    calculated window and the options (``isns`` = the sender's ISN, the receiver's ISN;
+    ``shift`` = the sender's window scale, which applies after the SYNs)."""
     if seg.payload:
         first = seg.payload.split(b"\r\n", 1)[0].decode("ascii", "replace")
         return "HTTP", first
+    window = seg.window if seg.syn else seg.window << shift
     return "TCP", info_column.tcp_info(
-        sport, dport, seg.flags, seg.seq - isns[0], seg.ack - isns[1], 0, mss=seg.mss
+        sport,
+        dport,
+        seg.flags,
+        seg.seq - isns[0],
+        seg.ack - isns[1],
+        0,
+        window=window,
+        options=seg.options,
     )
 
 
@@ -343,6 +352,9 @@ def _tcp(
     )
     request = REQUEST.replace(b"{name}", name.rstrip(".").encode())
     trace = connection.build(params, [request], [REPLY])
+    syns = [s.segment for s in trace.steps if s.segment is not None and s.segment.syn][:2]
+    scaled = all("WScale" in s.option_kinds for s in syns)  # both announced: windows scale
+    shift = {s.src: dict(s.options)["WScale"] for s in syns} if scaled else {}
     port = int(trace.node("client").port or 0)
     isn = {"client": trace.params["isn_client"], "server": trace.params["isn_server"]}
     names = {"client": LAPTOP, "server": WEB}
@@ -378,7 +390,9 @@ def _tcp(
         seg = step.segment
         public = (PUBLIC_IP, used["public_port"] or port)
         if kind == "client_in":
-            proto, info = tcp_info(seg, port, 80, (isn["client"], isn["server"]))
+            proto, info = tcp_info(
+                seg, port, 80, (isn["client"], isn["server"]), shift.get(seg.src, 0)
+            )
             story.add(
                 replace(moved, dst=GATEWAY, protocol=proto, summary=info),
                 "tcp",
@@ -394,7 +408,9 @@ def _tcp(
             out, datagram = _translate_out(table, t, "TCP", (laptop_ip, port), (web_ip, 80), 63, 0)
             used["public_port"] = out.src[1]
             story.set_table(f"nat:{GATEWAY}", _nat_rows(table))
-            proto, info = tcp_info(seg, out.src[1], 80, (isn["client"], isn["server"]))
+            proto, info = tcp_info(
+                seg, out.src[1], 80, (isn["client"], isn["server"]), shift.get(seg.src, 0)
+            )
             story.add(
                 replace(
                     moved,
@@ -417,7 +433,9 @@ def _tcp(
         elif kind == "server_out":
             outside = _arriving(frames, "TCP", step.packet, (web_ip, 80), public)
             outside_frames[order] = outside
-            proto, info = tcp_info(seg, 80, public[1], (isn["server"], isn["client"]))
+            proto, info = tcp_info(
+                seg, 80, public[1], (isn["server"], isn["client"]), shift.get(seg.src, 0)
+            )
             story.add(
                 replace(moved, dst=GATEWAY, packet=outside, protocol=proto, summary=info),
                 "tcp",
@@ -432,7 +450,9 @@ def _tcp(
         else:  # server_in
             _back, datagram = _translate_in(table, t, "TCP", (web_ip, 80), public, 55, 0)
             story.set_table(f"nat:{GATEWAY}", _nat_rows(table))
-            proto, info = tcp_info(seg, 80, port, (isn["server"], isn["client"]))
+            proto, info = tcp_info(
+                seg, 80, port, (isn["server"], isn["client"]), shift.get(seg.src, 0)
+            )
             story.add(
                 replace(
                     moved,
@@ -516,5 +536,6 @@ def build(options: JourneyOptions, frames: bool = True) -> Trace:
             "public_ip": PUBLIC_IP,
             "public_port": public_port,
             "addresses": addresses,
+            "stack": "linux",  # the connection runs netlab.sim.connection's default stack
         },
     )
