@@ -26,6 +26,7 @@ from typing import Any, Literal
 from netlab.sim.addressing import format_ipv4, parse_ipv4
 from netlab.sim.checksum import internet_checksum, pseudo_header
 from netlab.sim.info_column import tcp_info
+from netlab.sim.stack import LINUX, Options, first_window, option_bytes, scaled_field
 from netlab.sim.trace import Node, Note, Step, Trace
 
 Mode = Literal["static", "dynamic", "pat"]
@@ -56,6 +57,25 @@ HOST_TTL = 64
 REMOTE_TTL = 54  # what the servers' packets carry when they reach nat: ten routers away
 WINDOW = 64240
 MSS = 1460
+SYNACK_WINDOW = first_window(MSS - 12)  # a Linux server with timestamps on: 45 x 1448
+
+
+def clock(t: float, who: int) -> int:
+    """A host's Timestamps value at time ``t``: its millisecond clock, each started elsewhere."""
+    return (100_000 * (who + 1) + round(t * 1000)) % 2**32
+
+
+def syn_options(t: float, who: int) -> Options:
+    """A Linux SYN's options (MSS, SACK-permitted, Timestamps, NOP, Window scale)."""
+    return LINUX.syn_options(clock(t, who), 0)
+
+
+def synack_options(t: float, who: int, syn: Options) -> Options:
+    """A Linux SYN,ACK's options, answering the SYN's (its TSval echoed)."""
+    tsval = dict(syn)["Timestamp"][0]  # type: ignore[index]
+    return LINUX.syn_options(clock(t, who), tsval, peer=syn)
+
+
 FLOW_GAP = 1.0  # seconds between the starts of two flows
 NAT_DELAY = 0.00005  # nat's own processing time
 RTT = 0.02  # nat <-> server and back
@@ -124,6 +144,8 @@ class Datagram:
     window: int = WINDOW
     mss: int | None = None
     dns: Dns | None = None  # UDP payload
+    options: Options = ()  # TCP options in wire order (scapy's names); empty: ``mss`` alone
+    scale: int = 0  # the sender's window scale in effect (after a handshake that agreed one)
 
     def rewritten(self, src: tuple[str, int], dst: tuple[str, int], ttl: int) -> Datagram:
         return replace(self, src=src[0], sport=src[1], dst=dst[0], dport=dst[1], ttl=ttl)
@@ -156,7 +178,10 @@ def _transport(d: Datagram, checksum: int) -> bytes:
     payload = _payload(d)
     if d.proto == "UDP":
         return struct.pack("!4H", d.sport, d.dport, 8 + len(payload), checksum) + payload
-    options = struct.pack("!BBH", 2, 4, d.mss) if d.mss else b""
+    if d.options:
+        options = option_bytes(d.options)
+    else:
+        options = struct.pack("!BBH", 2, 4, d.mss) if d.mss else b""
     offset = (20 + len(options)) // 4
     bits = sum(TCP_BITS[c] for c in d.flags)
     header = struct.pack(
@@ -228,8 +253,9 @@ def summary(d: Datagram, relative: tuple[int, int] = (0, 0)) -> str:
         d.seq - relative[0],
         d.ack - relative[1],
         length,
-        window=d.window,
+        window=d.window << d.scale,  # Wireshark shows the calculated window
         mss=d.mss,
+        options=d.options,
     )
 
 
@@ -729,6 +755,7 @@ class _Builder:
             seq=f.isn if tcp else 0,
             mss=MSS if tcp else None,
             dns=None if tcp else Dns(f.dns_id, False),
+            options=syn_options(t0, f.host) if tcp else (),
         )
         self.expire_until(t0)
         what = Note(f"nat.what.{'syn' if tcp else 'dns_query'}", {"server": Note(f"node.{name}")})
@@ -777,6 +804,8 @@ class _Builder:
             ack=(f.isn + 1) % 2**32 if tcp else 0,
             mss=MSS if tcp else None,
             dns=None if tcp else Dns(f.dns_id, True, answer=WEB[1]),
+            window=SYNACK_WINDOW if tcp else WINDOW,
+            options=synack_options(t2, 100, request.options) if tcp else (),
         )
         self.expire_until(t2)
         answer = Note(f"nat.what.{'syn_ack' if tcp else 'dns_response'}", {})
@@ -866,7 +895,7 @@ class _Builder:
         name, ip = STRANGER
         self.servers_used.add(name)
         syn = Datagram("TCP", ip, sport, dst_ip, 22, REMOTE_TTL, self.ip_id(name), "S", isn, 0)
-        syn = replace(syn, mss=MSS)
+        syn = replace(syn, mss=MSS, options=syn_options(t, 200))
         self.expire_until(t)
         lead = Note("nat.in.stranger", {"src": endpoint(ip, sport), "dst": endpoint(dst_ip, 22)})
         step, packet = self.send(t, name, "nat", syn, (ISP_MAC, NAT_OUTSIDE_MAC), [lead], (isn, 0))
@@ -908,6 +937,14 @@ class _Builder:
             "FA",
             (f.peer_isn + 1) % 2**32,
             (f.isn + 1) % 2**32,
+            # after the handshake: Timestamps on, the window field scaled (Linux's shift 7)
+            window=scaled_field(SYNACK_WINDOW, LINUX.wscale or 0),
+            scale=LINUX.wscale or 0,
+            options=(
+                ("NOP", None),
+                ("NOP", None),
+                ("Timestamp", (clock(t, 100), clock(self.last_packet[f.number], f.host))),
+            ),
         )
         self.expire_until(t)
         idle = _number(round(t - self.last_packet[f.number], 3))

@@ -130,6 +130,27 @@ def scaled_field(window: int, shift: int) -> int:
     return min(-(-window // unit), 65535)
 
 
+def option_bytes(options: Options) -> bytes:
+    """The options as they sit in the TCP header (RFC 9293 section 3.2 and RFC 7323), padded
+    with EOL to a multiple of 4 bytes."""
+    out = b""
+    for name, value in options:
+        if name == "MSS":
+            out += bytes([2, 4]) + int(value).to_bytes(2, "big")  # type: ignore[call-overload]
+        elif name == "SAckOK":
+            out += bytes([4, 2])
+        elif name == "Timestamp":
+            tsval, tsecr = value  # type: ignore[misc]
+            out += bytes([8, 10]) + int(tsval).to_bytes(4, "big") + int(tsecr).to_bytes(4, "big")
+        elif name == "NOP":
+            out += bytes([1])
+        elif name == "WScale":
+            out += bytes([3, 3, int(value)])  # type: ignore[call-overload]
+        elif name == "EOL":
+            out += bytes([0])
+    return out + bytes(-len(out) % 4)
+
+
 def option_list(options: Options) -> list[dict[str, object]]:
     """The options as the JSON contract lists them: ``{kind, name, value}`` in wire order."""
     out: list[dict[str, object]] = []

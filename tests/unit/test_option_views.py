@@ -61,3 +61,19 @@ def test_frame_sizes_below_60_bytes_are_said_padded():
     ack = minimal.steps[2]
     assert len(frame_bytes(ack.packet)) == 54
     assert "padded to 60" in plain(detail.step_detail(minimal, ack, "en"))
+
+
+def test_option_bytes_are_scapys():
+    """netlab writes the options itself where it computes checksums without scapy (nat)."""
+    from scapy.layers.inet import IP, TCP
+
+    from netlab.sim.stack import LINUX, option_bytes
+
+    for options in (
+        LINUX.syn_options(123456, 0),
+        LINUX.syn_options(5, 6, peer=LINUX.syn_options(1, 0)),
+        (("NOP", None), ("NOP", None), ("Timestamp", (2**32 - 1, 7))),
+        (("MSS", 536),),
+    ):
+        raw = bytes(IP(src="192.0.2.1", dst="192.0.2.2") / TCP(options=list(options)))[40:]
+        assert option_bytes(options) == raw, options

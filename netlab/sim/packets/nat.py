@@ -34,7 +34,7 @@ def frame(d: Datagram, eth_src: str, eth_dst: str) -> Packet:
     """An Ethernet/IPv4/TCP or Ethernet/IPv4/UDP/DNS frame (DF set, as Linux sends)."""
     ip = IP(src=d.src, dst=d.dst, ttl=d.ttl, id=d.ip_id, flags="DF")
     if d.proto == "TCP":
-        options = [("MSS", d.mss)] if d.mss else []
+        options = list(d.options) if d.options else ([("MSS", d.mss)] if d.mss else [])
         l4 = TCP(
             sport=d.sport,
             dport=d.dport,
