@@ -120,10 +120,6 @@ class Received:
     delivered: bytes = b""
 
 
-#: Why a pure ACK left when it did (its ``reason``), for the rules of the delayed ACK.
-ACK_RULES = ("ack_quick", "ack_two_full", "delayed_ack", "ack_at_once")
-
-
 class Endpoint:
     """A TCP endpoint named ``name`` talking to the endpoint named ``peer``.
 
