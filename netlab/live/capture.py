@@ -30,7 +30,7 @@ from typing import Any
 
 from netlab.errors import OutputError
 from netlab.i18n import Note
-from netlab.sim.endpoint import Segment
+from netlab.sim.segment import Segment
 from netlab.sim.trace import Node, Step, Trace
 
 NO_CAPTURE_ENV = "NETLAB_LIVE_NO_CAPTURE"

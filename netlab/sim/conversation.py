@@ -21,7 +21,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from netlab.sim.endpoint import Endpoint, Segment
+from netlab.sim.endpoint import Endpoint
+from netlab.sim.segment import Segment
 from netlab.sim.tcp import State
 from netlab.sim.trace import Note, Step
 

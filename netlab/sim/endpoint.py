@@ -1,11 +1,12 @@
 """One TCP endpoint: sequence-number bookkeeping on top of the state machine.
 
-Owns ``Segment`` (a TCP segment as plain data) and ``Endpoint``: the send and receive sequence
-variables of RFC 9293 section 3.3.1 (ISS, SND.UNA, SND.NXT, IRS, RCV.NXT), the retransmission
-queue, and the processing of an arriving segment in the RFC's order (sequence check, RST, SYN,
-ACK, data, FIN). Every state change goes through ``netlab.sim.tcp.TcpMachine``; the segment an
-arc asks for is built here. No time, no packets, no printing: ``netlab.sim.conversation`` runs
-endpoints against each other and records the Trace.
+Owns ``Endpoint`` (the segment itself is ``netlab.sim.segment.Segment``): the send and receive
+sequence variables of RFC 9293 section 3.3.1 (ISS, SND.UNA, SND.NXT, IRS, RCV.NXT), the
+retransmission queue, Nagle's send buffer, the delayed-ACK decisions, and the processing of an
+arriving segment in the RFC's order (sequence check, RST, SYN, ACK, data, FIN). Every state
+change goes through ``netlab.sim.tcp.TcpMachine``; the segment an arc asks for is built here.
+No time of its own (the conversation's clock is read through ``clock``), no packets, no
+printing: ``netlab.sim.conversation`` runs endpoints against each other and records the Trace.
 
 Sequence numbers are 32-bit and wrap (RFC 9293 section 3.4): all arithmetic is modulo 2**32.
 """
@@ -15,99 +16,23 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
+from netlab.sim.segment import (
+    MOD,
+    RECEIVE_WINDOW,
+    Segment,
+    seq_add,
+    seq_le,
+    seq_lt,
+)
 from netlab.sim.stack import (
-    ETHERNET_MSS,
     MINIMAL,
     TIMESTAMP_SPACE,
     Options,
     Stack,
     first_window,
-    header_length,
     scaled_field,
 )
 from netlab.sim.tcp import Arc, Event, Send, State, TcpMachine
-
-MOD = 2**32
-DEFAULT_MSS = ETHERNET_MSS  # Ethernet MTU 1500 - 20 (IPv4) - 20 (TCP)
-RECEIVE_WINDOW = 64240  # what Linux advertises in its SYN on Ethernet (44 segments of 1460)
-
-
-def seq_add(a: int, n: int) -> int:
-    """``a + n`` in sequence space."""
-    return (a + n) % MOD
-
-
-def seq_lt(a: int, b: int) -> bool:
-    """``a < b`` in sequence space (RFC 9293 section 3.4 comparisons)."""
-    return a != b and ((b - a) % MOD) < 2**31
-
-
-def seq_le(a: int, b: int) -> bool:
-    return a == b or seq_lt(a, b)
-
-
-@dataclass(frozen=True)
-class Segment:
-    """A TCP segment as data: flags in scapy's spelling ("S", "SA", "A", "PA", "FA", "R", "RA").
-
-    ``options`` are in wire order with scapy's names (``netlab.sim.stack.OPTION_KIND``);
-    ``window`` is the 16-bit window field as sent (scaled after the handshake when both sides
-    announced Window scale). ``mss`` given alone stands for a lone MSS option (older callers).
-    """
-
-    src: str
-    dst: str
-    flags: str
-    seq: int
-    ack: int
-    payload: bytes = b""
-    mss: int | None = None
-    reason: str = ""  # key of the arc (or rule) that made the endpoint send it
-    retransmission: bool = False
-    options: Options = ()
-    window: int = RECEIVE_WINDOW
-
-    def __post_init__(self) -> None:
-        if self.options and self.mss is None:
-            found = next((v for k, v in self.options if k == "MSS"), None)
-            object.__setattr__(self, "mss", found)
-        elif self.mss is not None and not self.options:
-            object.__setattr__(self, "options", (("MSS", self.mss),))
-
-    @property
-    def syn(self) -> bool:
-        return "S" in self.flags
-
-    @property
-    def fin(self) -> bool:
-        return "F" in self.flags
-
-    @property
-    def rst(self) -> bool:
-        return "R" in self.flags
-
-    @property
-    def has_ack(self) -> bool:
-        return "A" in self.flags
-
-    @property
-    def seg_len(self) -> int:
-        """Sequence space the segment occupies: payload bytes, plus one each for SYN and FIN."""
-        return len(self.payload) + int(self.syn) + int(self.fin)
-
-    @property
-    def header_len(self) -> int:
-        """The TCP header's length in bytes, options included."""
-        return header_length(self.options)
-
-    @property
-    def option_kinds(self) -> tuple[str, ...]:
-        return tuple(name for name, _value in self.options)
-
-    @property
-    def tsval(self) -> int | None:
-        stamp = next((v for k, v in self.options if k == "Timestamp"), None)
-        return None if stamp is None else int(stamp[0])  # type: ignore[index]
 
 
 @dataclass

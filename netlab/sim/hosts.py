@@ -14,7 +14,8 @@ import random
 from dataclasses import dataclass
 
 from netlab.sim.conversation import US, Conversation, side
-from netlab.sim.endpoint import Endpoint, Segment
+from netlab.sim.endpoint import Endpoint
+from netlab.sim.segment import Segment
 from netlab.sim.stack import LINUX, Stack
 from netlab.sim.trace import Node, Note
 

@@ -5,15 +5,8 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from netlab.sim.endpoint import (
-    DEFAULT_MSS,
-    MOD,
-    Endpoint,
-    Segment,
-    seq_add,
-    seq_le,
-    seq_lt,
-)
+from netlab.sim.endpoint import Endpoint
+from netlab.sim.segment import DEFAULT_MSS, MOD, Segment, seq_add, seq_le, seq_lt
 from netlab.sim.stack import LINUX
 from netlab.sim.tcp import State
 
