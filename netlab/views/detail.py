@@ -68,7 +68,7 @@ def option_notes(options: list[dict], window: int, seen: set[str], lang: str) ->
 def step_detail(
     trace: Trace, step: Step, lang: str, ascii_only: bool = False, seen: set[str] | None = None
 ) -> Group:
-    from netlab.sim.packets import frame_bytes, has_tcp, layers, tcp_summary
+    from netlab.sim.packets import frame_bytes, has_tcp, is_ethernet, layers, tcp_summary
 
     parts: list = [
         Text(
@@ -78,7 +78,9 @@ def step_detail(
                 n=step.index,
                 summary=summary(step),
                 direction=direction(trace, step, lang, ascii_only),
-                size=frame_size(len(frame_bytes(step.packet)), lang),
+                size=frame_size(len(frame_bytes(step.packet)), lang)
+                if is_ethernet(step.packet)
+                else text("ui.pdu_size", lang, size=len(frame_bytes(step.packet))),
             ),
             style="bold",
         )
