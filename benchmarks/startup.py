@@ -1,7 +1,7 @@
 """Start-up time of the netlab CLI, against baselines measured in the same run.
 
-Runs each command RUNS times (after one warm-up run) with the same interpreter and prints the
-median and minimum wall time, and the ratio of netlab's median to its baseline's:
+Runs each command RUNS times (after one warm-up run; the runs go round-robin over the commands)
+with the same interpreter and prints the median and minimum wall time, and the ratio of netlab's median to its baseline's:
 
 - ``netlab --help`` against ``python -c "import typer"``: target at most 2x (the help needs
   typer and rich, and must not load scapy);
@@ -102,11 +102,15 @@ def once(argv: list[str], env: dict[str, str]) -> float:
 
 
 def measure(runs: int) -> dict[str, list[float]]:
+    """Round-robin: each run times every case once, so a machine that speeds up or slows down
+    during the measurement moves a command and its baseline alike."""
     env = environment()
-    times: dict[str, list[float]] = {}
+    times: dict[str, list[float]] = {case.label: [] for case in CASES}
     for case in CASES:
         once(case.argv, env)  # warm-up: file cache, .pyc files
-        times[case.label] = [once(case.argv, env) for _ in range(runs)]
+    for _ in range(runs):
+        for case in CASES:
+            times[case.label].append(once(case.argv, env))
     return times
 
 
