@@ -248,7 +248,9 @@ def sequence_lines(comparison: Comparison, lang: str) -> list[str]:
 
 def remember(comparison: Comparison, lang: str) -> Panel:
     keys = ["live.remember.proc", "live.remember.inside"]
-    if comparison.scenario != "handshake":
+    if comparison.variant in ("unread", "late_data"):
+        keys.append("live.remember.reset")
+    elif comparison.scenario != "handshake":
         keys.append("live.remember.timewait")
     if comparison.variant == "simultaneous":
         keys.append("live.remember.simultaneous")
