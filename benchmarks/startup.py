@@ -1,7 +1,8 @@
 """Start-up time of the netlab CLI, against baselines measured in the same run.
 
 Runs each command RUNS times (after one warm-up run; the runs go round-robin over the commands)
-with the same interpreter and prints the median and minimum wall time, and the ratio of netlab's median to its baseline's:
+with the same interpreter and prints the median and minimum wall time, and the ratio of
+netlab's median to its baseline's:
 
 - ``netlab --help`` against ``python -c "import typer"``: target at most 2x (the help needs
   typer and rich, and must not load scapy);

@@ -57,16 +57,7 @@ def close(views: Any, options: Any) -> None:
     from netlab.live import script
     from netlab.sim import close as scenario
 
-    calls = script.close(
-        options.initiator,
-        simultaneous=options.simultaneous,
-        merge=options.merge,
-        half_close=options.half_close,
-        data=options.data,
-        unread=options.unread,
-        late_data=options.late_data,
-    )
-    _run(options.variant, calls, lambda p: scenario.build(p, options), views)
+    _run(options.variant, script.close_for(options), lambda p: scenario.build(p, options), views)
 
 
 def tcp(views: Any, *, data: list[bytes], replies: list[bytes]) -> None:

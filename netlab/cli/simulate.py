@@ -345,23 +345,6 @@ def close(
     if merge and hosts["stack"] == "minimal":
         raise values.combo("--merge", "--stack minimal")
     payload = values.text_bytes("--data", [data], MAX_MESSAGE, MAX_MESSAGE) if data else [b"bye"]
-    late = data is not None and not (half_close or unread)
-    if live:
-        sim_live.close(
-            _views(**views),
-            scenario.CloseOptions(
-                initiator=who,
-                simultaneous=simultaneous,
-                merge=merge,
-                half_close=half_close,
-                data=payload[0],
-                unread=unread,
-                late_data=late,
-            ),
-        )
-        return
-    params = _tcp_params(**hosts, lose=lose, lose_times=lose_times, losses=scenario.LOSSES, msl=msl)
-    shown = _views(**views)
     options = scenario.CloseOptions(
         initiator=who,
         simultaneous=simultaneous,
@@ -369,8 +352,13 @@ def close(
         half_close=half_close,
         data=payload[0],
         unread=unread,
-        late_data=late,
+        late_data=data is not None and not (half_close or unread),
     )
+    if live:
+        sim_live.close(_views(**views), options)
+        return
+    params = _tcp_params(**hosts, lose=lose, lose_times=lose_times, losses=scenario.LOSSES, msl=msl)
+    shown = _views(**views)
     show(scenario.build(params, options), shown, lang)
 
 

@@ -10,6 +10,7 @@ notes the model gives its applications' actions). Pure data: no sockets here.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 OPS = ("setup", "listen", "connect", "accept", "send", "recv", "recv_eof", "shutdown", "close")
 OPS += ("close_both", "end")
@@ -116,6 +117,19 @@ def close(
         ]
     calls.append(Call("", "end"))
     return calls
+
+
+def close_for(options: Any) -> list[Call]:
+    """The calls of ``close`` for a ``netlab.sim.close.CloseOptions`` (the model's options)."""
+    return close(
+        options.initiator,
+        simultaneous=options.simultaneous,
+        merge=options.merge,
+        half_close=options.half_close,
+        data=options.data,
+        unread=options.unread,
+        late_data=options.late_data,
+    )
 
 
 def tcp(data: list[bytes], replies: list[bytes]) -> list[Call]:

@@ -72,15 +72,7 @@ def run_handshake() -> session.Outcome:
 
 def run_close(**options) -> session.Outcome:
     opts = close_scenario.CloseOptions(**options)
-    calls = script.close(
-        opts.initiator,
-        simultaneous=opts.simultaneous,
-        merge=opts.merge,
-        half_close=opts.half_close,
-        data=opts.data,
-        unread=opts.unread,
-        late_data=opts.late_data,
-    )
+    calls = script.close_for(opts)
     return session.run(opts.variant, calls, lambda p: close_scenario.build(p, opts))
 
 
