@@ -60,14 +60,14 @@ def close(views: Any, options: Any) -> None:
     _run(options.variant, script.close_for(options), lambda p: scenario.build(p, options), views)
 
 
-def tcp(views: Any, *, data: list[bytes], replies: list[bytes]) -> None:
+def tcp(views: Any, *, data: list[bytes], replies: list[bytes], rounds: int = 1) -> None:
     from netlab.live import script
     from netlab.sim import connection as scenario
 
     data = data or [scenario.DEFAULT_REQUEST]
     replies = replies or [scenario.DEFAULT_REPLY]
-    calls = script.tcp(data, replies)
-    _run("tcp", calls, lambda p: scenario.build(p, data, replies), views)
+    calls = script.tcp(data, replies, rounds)
+    _run("tcp", calls, lambda p: scenario.build(p, data, replies, rounds), views)
 
 
 def _run(variant: str, calls: list, build: Callable[[Any], Any], views: Any) -> None:

@@ -28,6 +28,7 @@ app = typer.Typer(
 
 MAX_MESSAGE = 4096
 MAX_TOTAL = 8192
+MAX_ROUNDS = 10  # netlab.sim.connection.MAX_ROUNDS (written here so --help imports no model)
 
 # -- options shared by the TCP scenarios -----------------------------------------------------------
 
@@ -374,6 +375,9 @@ def tcp_connection(
         typer.Option("--reply", metavar="TEXT", help=output.h("opt.reply")),
     ] = None,
     nodelay: Annotated[bool, typer.Option("--nodelay", help=output.h("opt.nodelay"))] = False,
+    rounds: Annotated[
+        str, typer.Option("--rounds", metavar="N", help=output.h("opt.rounds"))
+    ] = "1",
     msl: Msl = "30",
     live: Live = False,
     ctx: typer.Context = None,  # type: ignore[assignment]  (typer fills it in)
@@ -389,13 +393,14 @@ def tcp_connection(
         sim_live.refuse_unreal_options(ctx)
     sent = values.text_bytes("--data", data or [], MAX_MESSAGE, MAX_TOTAL)
     answers = values.text_bytes("--reply", reply or [], MAX_MESSAGE, MAX_TOTAL)
+    exchanges = values.integer("--rounds", rounds, 1, MAX_ROUNDS, values.allowed("rounds"))
     if live:
-        sim_live.tcp(_views(**views), data=sent, replies=answers)
+        sim_live.tcp(_views(**views), data=sent, replies=answers, rounds=exchanges)
         return
     params = _tcp_params(**hosts, msl=msl, nodelay=nodelay)
     from netlab.sim import connection as scenario
 
-    show(scenario.build(params, sent, answers), _views(**views), lang)
+    show(scenario.build(params, sent, answers, exchanges), _views(**views), lang)
 
 
 @app.command(help=output.h("states"))

@@ -240,6 +240,8 @@ def run(
             before_traffic(pair.client_addr[1], pair.server_addr[1])
         origin = result.started_at  # wall clock, as the capture's timestamps
         for index, (call, want) in enumerate(zip(calls, expected, strict=True), start=1):
+            if call.wait:
+                time.sleep(call.wait)
             started = time.time()
             try:
                 received = _perform(pair, call)

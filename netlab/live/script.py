@@ -28,7 +28,9 @@ class Call:
     ``end`` (no call: the last look at the kernel, where the model has run its timers).
     ``plays``: the model's application actions this call performs (their note keys, in order).
     ``look``: read the kernel's states after the call (False where even the few milliseconds a
-    reading takes would change what the kernel does next).
+    reading takes would change what the kernel does next). ``wait``: the application pauses
+    that long before the call, as the model's application does (a close 100 ms after the last
+    answer lets the delayed-ACK timer fire first, on both).
     """
 
     actor: str
@@ -36,6 +38,7 @@ class Call:
     data: tuple[bytes, ...] = ()
     plays: tuple[str, ...] = ()
     look: bool = True
+    wait: float = 0.0  # seconds the application waits before the call (as the model's does)
 
     def __post_init__(self) -> None:
         if self.op not in OPS:
@@ -132,19 +135,29 @@ def close_for(options: Any) -> list[Call]:
     )
 
 
-def tcp(data: list[bytes], replies: list[bytes]) -> list[Call]:
+def tcp(data: list[bytes], replies: list[bytes], rounds: int = 1) -> list[Call]:
     """A whole connection, as the model's ``tcp`` scenario: the client sends its messages, the
-    server reads them all and answers, the client reads the answer and closes, the server reads
+    server reads them all and answers, the client reads the answer (``rounds`` times, each next
+    request sent at once), waits as the model's application does and closes; the server reads
     EOF and closes."""
-    return [
+    from netlab.sim.close import APP_DELAY_US
+
+    calls = [
         Call("server", "listen"),
         Call("client", "connect", plays=("tcp.app.connect",)),
         Call("server", "accept"),
-        Call("client", "send", tuple(data), plays=("tcp.app.send",)),
-        Call("server", "recv", tuple(data)),
-        Call("server", "send", tuple(replies), plays=("tcp.app.reply",)),
-        Call("client", "recv", tuple(replies)),
-        Call("client", "close", plays=("tcp.app.close",)),
+    ]
+    for n in range(1, rounds + 1):
+        plays = "tcp.app.send" if n == 1 else "tcp.app.send_again"
+        calls += [
+            Call("client", "send", tuple(data), plays=(plays,)),
+            Call("server", "recv", tuple(data)),
+            Call("server", "send", tuple(replies), plays=("tcp.app.reply",)),
+            Call("client", "recv", tuple(replies)),
+        ]
+    return [
+        *calls,
+        Call("client", "close", plays=("tcp.app.close",), wait=APP_DELAY_US / 1e6),
         Call("server", "recv_eof"),
         Call("server", "close", plays=("tcp.app.close_after_eof",)),
         Call("", "end"),

@@ -1,8 +1,10 @@
 """Scenario ``tcp``: a whole connection, from the handshake through data both ways to the close.
 
 Owns the script of the two applications: the client connects, sends each message (``data``),
-the server answers once it has read them all (``replies``), and the client closes once it has
-read the replies, then the server closes. Every number comes from the endpoints: the ACKs
+the server answers once it has read them all (``replies``); with ``rounds`` > 1 the client sends
+its messages again as soon as it has read an answer, and the server answers again (an
+interactive exchange, where Linux's delayed ACKs ride on the answers). The client closes once it
+has read the last answer, then the server closes. Every number comes from the endpoints: the ACKs
 advance by the bytes received, which is why TCP is a byte stream and not a message stream.
 """
 
@@ -29,7 +31,12 @@ def _sender(ep: Endpoint, messages: list[bytes]):
     return send_all
 
 
-def build(p: TcpParams, data: list[bytes], replies: list[bytes]) -> Trace:
+MAX_ROUNDS = 10
+
+
+def build(p: TcpParams, data: list[bytes], replies: list[bytes], rounds: int = 1) -> Trace:
+    if not 1 <= rounds <= MAX_ROUNDS:
+        raise ValueError(f"rounds must be 1 to {MAX_ROUNDS}, not {rounds}")
     data = data or [DEFAULT_REQUEST]
     replies = replies or [DEFAULT_REPLY]
     r = resolve(p)
@@ -42,15 +49,28 @@ def build(p: TcpParams, data: list[bytes], replies: list[bytes]) -> Trace:
         _sender(client, data),
         Note("tcp.app.send", {"side": side("client"), "count": len(data), "bytes": sent}),
     )
-    conv.when_received(
-        "server",
-        sent,
-        _sender(server, replies),
-        Note("tcp.app.reply", {"side": side("server"), "count": len(replies), "bytes": answered}),
-    )
+    for n in range(1, rounds + 1):
+        conv.when_received(
+            "server",
+            n * sent,
+            _sender(server, replies),
+            Note(
+                "tcp.app.reply", {"side": side("server"), "count": len(replies), "bytes": answered}
+            ),
+        )
+        if n < rounds:
+            conv.when_received(
+                "client",
+                n * answered,
+                _sender(client, data),
+                Note(
+                    "tcp.app.send_again",
+                    {"side": side("client"), "round": n + 1, "count": len(data), "bytes": sent},
+                ),
+            )
     conv.when_received(
         "client",
-        answered,
+        rounds * answered,
         client.close,
         Note("tcp.app.close", {"side": side("client")}),
         APP_DELAY_US,
@@ -64,7 +84,10 @@ def build(p: TcpParams, data: list[bytes], replies: list[bytes]) -> Trace:
     )
     steps = conv.run()
     remember = [
-        Note("tcp.connection.remember.bytes", {"sent": sent, "answered": answered}),
+        Note(
+            "tcp.connection.remember.bytes",
+            {"sent": rounds * sent, "answered": rounds * answered},
+        ),
         Note("tcp.connection.remember.ack_next"),
         Note("tcp.connection.remember.sticky"),
     ]
@@ -72,6 +95,8 @@ def build(p: TcpParams, data: list[bytes], replies: list[bytes]) -> Trace:
         remember.append(Note(f"tcp.connection.remember.{'nodelay' if p.nodelay else 'nagle'}"))
     if p.stack.delayed_ack:
         remember.append(Note("tcp.connection.remember.delayed_ack"))
+        if rounds > 1:
+            remember.append(Note("tcp.connection.remember.piggyback"))
     remember.append(Note("tcp.close.remember.timewait"))
     return Trace(
         scenario="tcp",
@@ -90,5 +115,6 @@ def build(p: TcpParams, data: list[bytes], replies: list[bytes]) -> Trace:
             "arrived": dict(conv.arrived),
             "stack": p.stack.name,
             "nodelay": p.nodelay,
+            "rounds": rounds,
         },
     )

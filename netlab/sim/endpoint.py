@@ -564,7 +564,9 @@ class Endpoint:
             before = len(self.pending)
             self.pending.extend(data)
             self.pending_writes += 1
-            sent = self._push(reason=arc.key)
+            # an ACK the delayed-ACK timer was holding rides on this data
+            riding = self.ack_owed and arc.key == "send_data"
+            sent = self._push(reason=f"{arc.key}_piggyback" if riding else arc.key)
             if not sent and not before and not data:
                 sent = [self._queue(self._segment("PA", reason=arc.key))]
             return sent

@@ -104,6 +104,8 @@ CASES = [
         id="close-data-merge",
     ),
     pytest.param(bad(*HS, "--stack", "foo", named=("--stack", "foo")), id="stack-foo"),
+    pytest.param(bad(*TCP, "--rounds", "0", named=("--rounds", "0")), id="rounds-0"),
+    pytest.param(bad(*TCP, "--rounds", "11", named=("--rounds", "11")), id="rounds-11"),
     pytest.param(bad(*CLOSE, "--stack", "bsd", named=("--stack", "bsd")), id="close-stack-bsd"),
     pytest.param(
         bad(*TCP, "--nodelay", "--stack", "minimal", named=("--nodelay", "--stack minimal")),

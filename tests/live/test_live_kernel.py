@@ -80,9 +80,11 @@ DATA = [b"GET / HTTP/1.1\r\nHost: www.example.com\r\n\r\n"]
 REPLIES = [b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n", b"hello"]
 
 
-def run_tcp(data: list[bytes] = DATA, replies: list[bytes] = REPLIES) -> session.Outcome:
-    calls = script.tcp(data, replies)
-    return session.run("tcp", calls, lambda p: connection.build(p, data, replies))
+def run_tcp(
+    data: list[bytes] = DATA, replies: list[bytes] = REPLIES, rounds: int = 1
+) -> session.Outcome:
+    calls = script.tcp(data, replies, rounds)
+    return session.run("tcp", calls, lambda p: connection.build(p, data, replies, rounds))
 
 
 # -- model sequence, after the named exceptions -----------------------------------------------
@@ -436,6 +438,8 @@ SEQUENCE_CASES = [
     pytest.param(
         lambda: run_tcp([b"hello", b"world"], [b"OK"]), set(), id="tcp-hello-world-reply-ok"
     ),
+    # ping-pong: from the second round on the delayed ACKs ride on the requests and answers
+    pytest.param(lambda: run_tcp([b"ask"], [b"answer"], 3), set(), id="tcp-3-rounds"),
 ]
 
 

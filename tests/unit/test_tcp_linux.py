@@ -191,6 +191,30 @@ def test_the_ack_rides_on_the_answer_in_ping_pong_mode():
     assert reply[0].has_ack and not server.ack_owed  # ... and rides on the answer
 
 
+def test_rounds_put_the_delayed_acks_on_the_answers():
+    """Three request/answer rounds: quick ACKs in the first; from the second on each side is in
+    ping-pong mode and its ACK rides on its next data; the last answer's ACK waits 40 ms."""
+    trace = connection.build(LINUX_P, [b"ask"], [b"answer"], rounds=3)
+    reasons = [(s.src, s.segment.flags, s.segment.reason) for s in sent(trace)[3:]]
+    assert reasons == [
+        ("client", "PA", "send_data"),
+        ("server", "A", "ack_quick"),
+        ("server", "PA", "send_data"),
+        ("client", "A", "ack_quick"),
+        ("client", "PA", "send_data"),
+        ("server", "PA", "send_data_piggyback"),
+        ("client", "PA", "send_data_piggyback"),
+        ("server", "PA", "send_data_piggyback"),
+        ("client", "A", "delayed_ack"),
+        ("client", "FA", "active_close"),
+        ("server", "A", "delayed_ack"),
+        ("server", "FA", "passive_close"),
+        ("client", "A", "finwait2_fin"),
+    ]
+    with pytest.raises(ValueError):
+        connection.build(LINUX_P, [b"ask"], [b"answer"], rounds=11)
+
+
 def test_two_full_segments_are_acknowledged_at_once():
     from netlab.sim.endpoint import Endpoint
 
