@@ -440,6 +440,8 @@ SEQUENCE_CASES = [
     ),
     # ping-pong: from the second round on the delayed ACKs ride on the requests and answers
     pytest.param(lambda: run_tcp([b"ask"], [b"answer"], 3), set(), id="tcp-3-rounds"),
+    # Nagle meets delayed ACK: in round 2 the body waits for the header's ACK, which waits 40 ms
+    pytest.param(lambda: run_tcp([b"HEAD", b"body"], [b"OK"], 2), set(), id="tcp-write-write-read"),
 ]
 
 

@@ -215,6 +215,17 @@ def test_rounds_put_the_delayed_acks_on_the_answers():
         connection.build(LINUX_P, [b"ask"], [b"answer"], rounds=11)
 
 
+def test_nagle_meets_delayed_ack_in_a_write_write_read_exchange():
+    """Round 2 of header + body writes: the body waits for the header's ACK (Nagle), which the
+    server, in ping-pong mode and waiting for the whole request, delays 40 ms."""
+    trace = connection.build(LINUX_P, [b"HEAD", b"body"], [b"OK"], rounds=2)
+    bodies = [s for s in sent(trace) if s.src == "client" and s.segment.payload == b"body"]
+    heads = [s for s in sent(trace) if s.src == "client" and s.segment.payload == b"HEAD"]
+    first, second = (b.time - h.time for h, b in zip(heads, bodies, strict=True))
+    assert first == pytest.approx(LINUX_P.rtt)  # round 1: a quick ACK, one round trip
+    assert second == pytest.approx(LINUX_P.rtt + LINUX.delack_us / 1e6)  # round 2: + 40 ms
+
+
 def test_two_full_segments_are_acknowledged_at_once():
     from netlab.sim.endpoint import Endpoint
 
