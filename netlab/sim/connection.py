@@ -10,6 +10,8 @@ advance by the bytes received, which is why TCP is a byte stream and not a messa
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 from netlab.sim.close import APP_DELAY_US
 from netlab.sim.conversation import side
 from netlab.sim.endpoint import Endpoint
@@ -32,6 +34,20 @@ def _sender(ep: Endpoint, messages: list[bytes]):
 
 
 MAX_ROUNDS = 10
+
+
+def _stall(steps: list) -> dict | None:
+    """Nagle meeting a delayed ACK: a held write released by an ACK that the delayed-ACK timer
+    sent. Returns how long the write waited, in ms (None: it never happened)."""
+    segments = [s for s in steps if s.segment is not None and s.dst is not None]
+    for before, after in pairwise(segments):
+        released = after.segment.reason.startswith("nagle_release")
+        if released and before.segment.reason == "delayed_ack" and before.src != after.src:
+            held = next(
+                s for s in reversed(segments[: segments.index(before)]) if s.src == after.src
+            )
+            return {"ms": round((after.time - held.time) * 1000), "side": side(after.src)}
+    return None
 
 
 def build(p: TcpParams, data: list[bytes], replies: list[bytes], rounds: int = 1) -> Trace:
@@ -97,6 +113,9 @@ def build(p: TcpParams, data: list[bytes], replies: list[bytes], rounds: int = 1
         remember.append(Note("tcp.connection.remember.delayed_ack"))
         if rounds > 1:
             remember.append(Note("tcp.connection.remember.piggyback"))
+        stall = _stall(steps)
+        if stall is not None:
+            remember.append(Note("tcp.connection.remember.stall", stall))
     remember.append(Note("tcp.close.remember.timewait"))
     return Trace(
         scenario="tcp",

@@ -224,6 +224,10 @@ def test_nagle_meets_delayed_ack_in_a_write_write_read_exchange():
     first, second = (b.time - h.time for h, b in zip(heads, bodies, strict=True))
     assert first == pytest.approx(LINUX_P.rtt)  # round 1: a quick ACK, one round trip
     assert second == pytest.approx(LINUX_P.rtt + LINUX.delack_us / 1e6)  # round 2: + 40 ms
+    stall = [n for n in trace.remember if n.key == "tcp.connection.remember.stall"]
+    assert [n.params["ms"] for n in stall] == [round(second * 1000)]
+    nodelay = connection.build(replace(LINUX_P, nodelay=True), [b"HEAD", b"body"], [b"OK"], 2)
+    assert not [n for n in nodelay.remember if n.key == "tcp.connection.remember.stall"]
 
 
 def test_two_full_segments_are_acknowledged_at_once():
