@@ -276,6 +276,21 @@ class Conversation:
             retransmission=seg.retransmission,
             segment=seg,
         )
+        options = dict(seg.options)
+        if seg.syn and "Timestamp" in options and not seg.retransmission:
+            # say once per SYN what a Linux SYN carries besides the MSS (--detail explains them)
+            tsval, tsecr = options["Timestamp"]  # type: ignore[misc]
+            step.notes.append(
+                Note(
+                    "tcp.send.syn_options",
+                    {
+                        "tsval": tsval,
+                        "tsecr": tsecr,
+                        "wscale": options.get("WScale", "-"),
+                        "header": seg.header_len,
+                    },
+                )
+            )
         if lost:
             step.notes.append(Note("tcp.lost", {"side": side(seg.dst)}))
         self._record(step)
