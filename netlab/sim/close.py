@@ -53,6 +53,8 @@ def build(p: TcpParams, o: CloseOptions) -> Trace:
     eps = {"client": client, "server": server}
     active, passive = eps[active_name], eps[passive_name]
     conv = conversation(p, r, client, server)
+    for name in ("client", "server"):  # as the handshake before this close measured it
+        conv.assume_rtt(name, conv.owd_us * 2)
     a_side, p_side = {"side": side(active_name)}, {"side": side(passive_name)}
     if o.unread:
         conv.at(0, passive_name, lambda: passive.send(o.data), Note("tcp.app.send_unread", p_side))

@@ -7,9 +7,11 @@ of every transmission and timer as a ``Step`` of a ``Trace``. The endpoints deci
 Deterministic: the same inputs give the same steps. No printing, no sockets, no sleeping.
 
 Timers follow RFC 6298: the first RTO is 1 s and doubles on every expiry (exponential back-off);
-the RTO is never below 1 s, so with the small RTTs simulated here it stays 1 s after the
-handshake too. A SYN or SYN,ACK whose last allowed retransmission times out is given up (the
-endpoint's stack says how many: Linux's tcp_syn_retries and tcp_synack_retries). TIME-WAIT
+each segment acknowledged without having been resent gives an RTT sample (Karn's rule), and the
+RTO becomes what the endpoint's stack makes of the smoothed RTT and its variation (Linux: at
+least RTT + 200 ms; the minimal stack: at least 1 s). A SYN or SYN,ACK whose last allowed
+retransmission times out is given up (the endpoint's stack says how many: Linux's
+tcp_syn_retries and tcp_synack_retries). TIME-WAIT
 lasts 2·MSL. The delayed ACK waits as long as the endpoint says (Linux: 40 ms once data has
 arrived, the next timer tick before that). Each endpoint reads this clock for its Timestamps.
 """
@@ -22,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from netlab.sim.endpoint import Endpoint
-from netlab.sim.segment import Segment
+from netlab.sim.segment import Segment, seq_le
 from netlab.sim.tcp import State
 from netlab.sim.trace import Note, Step
 
@@ -95,6 +97,11 @@ class Conversation:
         self._seq = 0
         self._losses: list[_Loss] = []
         self._rto: dict[str, int] = {n: INITIAL_RTO_US for n in self.eps}
+        # RFC 6298's RTT estimator: the smoothed RTT, its variation, and the one segment being
+        # timed per sender (Karn: a retransmitted segment is never timed)
+        self._srtt: dict[str, float | None] = dict.fromkeys(self.eps)
+        self._rttvar: dict[str, float] = dict.fromkeys(self.eps, 0.0)
+        self._timed: dict[str, tuple[int, int] | None] = dict.fromkeys(self.eps)
         self._retries: dict[str, int] = dict.fromkeys(self.eps, 0)
         self._rto_armed: dict[str, _Event | None] = dict.fromkeys(self.eps)
         self._tw_armed: dict[str, _Event | None] = dict.fromkeys(self.eps)
@@ -186,6 +193,10 @@ class Conversation:
         had = len(ep.received)
         before = ep.state
         result = ep.receive(seg)
+        timed = self._timed[ep.name]
+        if timed is not None and seq_le(timed[0], ep.snd_una):
+            self._timed[ep.name] = None
+            self._measured(ep.name, self.now - timed[1])
         self._after_receive(ep)
         self.arrived[index] = ep.state.value
         if ep.state is State.TIME_WAIT:
@@ -197,6 +208,28 @@ class Conversation:
         for name, nbytes, action, delay, note in self._byte_hooks:
             if name == ep.name and had < nbytes <= len(ep.received):
                 self._push(self.now + delay, "app", name, (action, note))
+
+    def assume_rtt(self, name: str, rtt_us: int) -> None:
+        """``name`` measured ``rtt_us`` in a handshake the scenario does not show."""
+        self._measured(name, rtt_us)
+
+    def _measured(self, name: str, sample_us: int) -> None:
+        """One RTT sample (RFC 6298 2.2 and 2.3), and the RTO it gives."""
+        srtt = self._srtt[name]
+        if srtt is None:
+            srtt, rttvar = float(sample_us), sample_us / 2
+        else:
+            rttvar = 0.75 * self._rttvar[name] + 0.25 * abs(srtt - sample_us)
+            srtt = 0.875 * srtt + 0.125 * sample_us
+        self._srtt[name], self._rttvar[name] = srtt, rttvar
+        self._rto[name] = self.eps[name].stack.rto_us(srtt, rttvar)
+
+    def _base_rto(self, name: str) -> int:
+        """The RTO without back-off: 1 s until the RTT is measured (RFC 6298 2.1)."""
+        srtt = self._srtt[name]
+        if srtt is None:
+            return INITIAL_RTO_US
+        return self.eps[name].stack.rto_us(srtt, self._rttvar[name])
 
     def _on_rto(self, ev: _Event) -> None:
         name = ev.target
@@ -226,6 +259,7 @@ class Conversation:
             "rto",
         )
         self._rto[name] = rto * 2  # RFC 6298 (5.5): back off the timer
+        self._timed[name] = None  # Karn's rule: no RTT sample from a retransmitted segment
         self._retries[name] += 1
         for seg in ep.retransmission_timeout():
             self._transmit(seg, [])
@@ -299,6 +333,8 @@ class Conversation:
         if seg.has_ack:
             self._cancel(self._delack_armed[seg.src])
             self._delack_armed[seg.src] = None
+        if seg.seg_len and not seg.retransmission and self._timed[seg.src] is None:
+            self._timed[seg.src] = ((seg.seq + seg.seg_len) % 2**32, self.now)
         if seg.seg_len and (seg.retransmission or self._rto_armed[seg.src] is None):
             # (re)start the retransmission timer for the oldest unacknowledged segment
             self._cancel(self._rto_armed[seg.src])
@@ -309,7 +345,7 @@ class Conversation:
         if not ep.outstanding and self._rto_armed[name] is not None:
             self._cancel(self._rto_armed[name])
             self._rto_armed[name] = None
-            self._rto[name] = INITIAL_RTO_US
+            self._rto[name] = self._base_rto(name)
             self._retries[name] = 0
         if ep.ack_owed and self._delack_armed[name] is None:
             self._delack_armed[name] = self._push(self.now + ep.delack_us(), "delack", name)

@@ -50,7 +50,8 @@ class Stack:
     the start of a connection (TCP_MAX_QUICKACKS). ``syn_retries``/``synack_retries``: the
     retransmissions of a SYN / SYN,ACK before giving up (net.ipv4.tcp_syn_retries = 6,
     tcp_synack_retries = 5). ``rst_ack``: a reset sent from an open connection (close() with
-    unread data) also carries ACK and the connection's options, as Linux's does.
+    unread data) also carries ACK and the connection's options, as Linux's does. ``rto_min_us``:
+    the floor of the retransmission timeout once the RTT is measured (``rto_us``).
     """
 
     name: str
@@ -66,6 +67,18 @@ class Stack:
     syn_retries: int = 6
     synack_retries: int = 5
     rst_ack: bool = True  # a reset from an open socket is RST,ACK (Linux); RFC 9293: RST alone
+    rto_min_us: int = 200_000  # Linux's TCP_RTO_MIN; RFC 6298 (2.4) says 1 s
+    rto_rule: str = "linux"  # "linux": the floor applies to the variation; "rfc6298": to the RTO
+
+    def rto_us(self, srtt_us: float, rttvar_us: float) -> int:
+        """The retransmission timeout from the smoothed RTT and its variation (RFC 6298 2.2-2.4).
+        Linux keeps the variation term at least ``rto_min`` (so about RTT + 200 ms); RFC 6298
+        rounds the whole RTO up to its minimum of 1 s. Both cap it at 120 s (TCP_RTO_MAX)."""
+        if self.rto_rule == "rfc6298":
+            rto = max(self.rto_min_us, srtt_us + 4 * rttvar_us)
+        else:
+            rto = srtt_us + max(4 * rttvar_us, self.rto_min_us)
+        return int(min(rto, 120_000_000))
 
     def syn_options(self, tsval: int, tsecr: int, *, peer: Options | None = None) -> Options:
         """The options of a SYN (``peer`` None) or of a SYN,ACK answering ``peer``'s SYN, in
@@ -96,6 +109,8 @@ MINIMAL = Stack(
     nagle=False,
     delayed_ack=False,
     rst_ack=False,
+    rto_min_us=1_000_000,
+    rto_rule="rfc6298",
 )
 STACKS = {"linux": LINUX, "minimal": MINIMAL}
 

@@ -328,15 +328,33 @@ def test_half_close_data_flows_in_close_wait(scenario) -> None:
     assert acked
 
 
-def test_close_lost_fin_is_retransmitted(scenario) -> None:
-    doc = scenario("close", "--lose", "fin")
+#: RTO after one RTT sample R (RFC 6298 2.2: SRTT = R, RTTVAR = R/2): Linux keeps the variation
+#: term at least 200 ms (TCP_RTO_MIN): R + max(4 * R/2, 0.2); RFC 6298 2.4: max(R + 2R, 1 s).
+LINUX_RTO = 0.02 + max(4 * 0.01, 0.2)  # 0.22 s with the default RTT of 20 ms
+RFC_RTO = max(0.02 + 4 * 0.01, 1.0)
+
+
+@pytest.mark.parametrize(
+    ("stack", "wait"), [("linux", LINUX_RTO), ("minimal", RFC_RTO)], ids=["linux", "minimal"]
+)
+def test_close_lost_fin_is_retransmitted(scenario, stack, wait) -> None:
+    doc = scenario("close", "--lose", "fin", "--stack", stack)
     fins = [s for s in segments(doc) if s["src"] == "client" and "F" in s["tcp"]["flags"]]
     assert [s["lost"] for s in fins] == [True, False]
     assert fins[0]["tcp"]["seq"] == fins[1]["tcp"]["seq"]
     rto = [t for t in timers(doc) if t["src"] == "client" and t["index"] < fins[1]["index"]]
     assert len(rto) == 1
-    assert rto[0]["time"] == pytest.approx(fins[0]["time"] + 1.0, abs=EPS)
+    assert rto[0]["time"] == pytest.approx(fins[0]["time"] + wait, abs=EPS)
     assert fins[1]["time"] == pytest.approx(rto[0]["time"], abs=EPS)
+
+
+def test_fin_rto_comes_from_the_rtt_and_doubles(scenario) -> None:
+    """The close starts after a handshake that measured the RTT (100 ms here): a lost FIN is
+    resent after RTT + 200 ms on Linux, then the back-off doubles the wait."""
+    doc = scenario("close", "--lose", "fin", "--lose-times", "3", "--rtt", "0.1")
+    rtos = [t["time"] for t in timers(doc) if t["src"] == "client"][:3]
+    first = 0.1 + max(4 * 0.05, 0.2)
+    assert rtos == pytest.approx([first, 3 * first, 7 * first], abs=EPS)
 
 
 def test_close_lost_last_ack(scenario) -> None:

@@ -15,7 +15,8 @@ import pytest
 from netlab.sim import close, connection, handshake
 from netlab.sim.hosts import TcpParams
 from netlab.sim.stack import LINUX, MINIMAL, first_window, header_length, scaled_field
-from netlab.sim.trace import Trace
+from netlab.sim.tcp import State
+from netlab.sim.trace import Note, Trace
 
 LINUX_P = TcpParams(frames=False)
 MINIMAL_P = TcpParams(frames=False, stack=MINIMAL)
@@ -279,6 +280,23 @@ def test_client_gives_up_after_six_syn_retransmissions():
     assert syns == [0, 1, 3, 7, 15, 31, 63]  # the SYN and 6 retransmissions
     gave_up = next(s for s in steps if s.event == "give_up")
     assert (gave_up.src, gave_up.time, gave_up.states["client"]) == ("client", 127.0, "CLOSED")
+
+
+def test_the_handshake_measures_the_rtt_for_the_data_rto():
+    """RFC 6298: 1 s until a sample; the SYN's round trip is the client's first sample, so lost
+    data is resent after RTT + max(4 x RTT/2, 200 ms) on Linux, and after 1 s on the minimal
+    stack (RFC 6298's floor)."""
+    from netlab.sim.hosts import connecting, resolve
+
+    for stack, wait in ((LINUX, 0.02 + 0.2), (MINIMAL, 1.0)):
+        p = replace(LINUX_P, stack=stack)
+        r = resolve(p)
+        client, _server, conv = connecting(p, r)
+        send = Note("tcp.app.send", {"side": "client", "count": 1, "bytes": 1})
+        conv.when("client", State.ESTABLISHED, lambda c=client: c.send(b"x"), send)
+        conv.lose(lambda seg, _ep: bool(seg.payload), 1)
+        steps = [s for s in conv.run() if s.segment is not None and s.segment.payload]
+        assert steps[1].time - steps[0].time == pytest.approx(wait), stack.name
 
 
 def test_a_repeated_syn_rearms_the_synack_timer_as_linux_does():
