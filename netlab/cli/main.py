@@ -80,6 +80,13 @@ def main(argv: list[str] | None = None) -> int:
         return _fail(exc.render(output.current.lang), exc.status)
     except typer.Exit as exc:
         return exc.exit_code
+    except SystemExit:
+        # click's answer to a closed pipe: wrap stdout in its PacifyFlushWrapper and exit 1
+        # (typer carries its own copy of click, so the wrapper is known by name)
+        if type(sys.stdout).__name__ == "PacifyFlushWrapper":
+            output.silence_stdout()
+            return ExitStatus.OK
+        raise
     except typer.Abort:
         print("netlab: interrupted", file=sys.stderr)
         return ExitStatus.INTERRUPTED
@@ -93,6 +100,7 @@ def main(argv: list[str] | None = None) -> int:
         print("netlab: interrupted", file=sys.stderr)
         return ExitStatus.INTERRUPTED
     except BrokenPipeError:
+        output.silence_stdout()  # the reader went away (`| head`): nothing more to say
         return ExitStatus.OK
     except Exception as exc:  # a bug: say so in one line; --traceback shows where
         if output.current.traceback:

@@ -7,6 +7,7 @@ Owns the per-run settings chosen by the global options (``--lang``, ``--no-color
 
 from __future__ import annotations
 
+import functools
 import sys
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -102,10 +103,35 @@ def tolerate_narrow_terminals() -> None:
             reconfigure(errors="netlab-ascii")
 
 
-def console(stderr: bool = False) -> Console:
+def silence_stdout() -> None:
+    """Point stdout at /dev/null: its reader has closed the pipe, and Python's final flush must
+    not fail again (the convention: a closed pipe ends the program quietly, with status 0)."""
+    import os
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # no real file descriptor (a test's captured stdout)
+        pass
+    finally:
+        os.close(devnull)
+
+
+@functools.cache
+def _console_class() -> type[Console]:
     from rich.console import Console
 
-    return Console(
+    class QuietConsole(Console):
+        """rich exits with status 1 when stdout's reader goes away; netlab ends quietly (0)."""
+
+        def on_broken_pipe(self) -> None:
+            raise BrokenPipeError
+
+    return QuietConsole
+
+
+def console(stderr: bool = False) -> Console:
+    return _console_class()(
         file=sys.stderr if stderr else sys.stdout,
         # None lets rich honour NO_COLOR from the environment; --no-color forces it
         no_color=True if current.no_color else None,
