@@ -176,7 +176,9 @@ def _tcp_params(
     from netlab.sim.hosts import TcpParams
     from netlab.sim.stack import STACKS
 
-    c_ip, c_port = values.ipv4_port("--client", client) if client else ("192.168.1.10", None)
+    # an empty value is a bad value, not the default (only an absent option is)
+    given = client is not None
+    c_ip, c_port = values.ipv4_port("--client", client) if given else ("192.168.1.10", None)
     s_ip, s_port = values.ipv4_port("--server", server)
     if (c_ip, c_port) == (s_ip, s_port):
         raise UsageError(Note("errors.same_endpoint", {"value": f"{s_ip}:{s_port}"}))
@@ -345,7 +347,11 @@ def close(
         raise values.combo("--data", "--simultaneous" if simultaneous else "--merge")
     if merge and hosts["stack"] == "minimal":
         raise values.combo("--merge", "--stack minimal")
-    payload = values.text_bytes("--data", [data], MAX_MESSAGE, MAX_MESSAGE) if data else [b"bye"]
+    payload = (
+        values.text_bytes("--data", [data], MAX_MESSAGE, MAX_MESSAGE)
+        if data is not None
+        else [b"bye"]
+    )
     options = scenario.CloseOptions(
         initiator=who,
         simultaneous=simultaneous,

@@ -104,6 +104,10 @@ CASES = [
         id="close-data-merge",
     ),
     pytest.param(bad(*HS, "--stack", "foo", named=("--stack", "foo")), id="stack-foo"),
+    pytest.param(bad(*HS, "--client", "", named=("--client", "''")), id="client-empty"),
+    pytest.param(
+        bad(*CLOSE, "--half-close", "--data", "", named=("--data", "''")), id="close-data-empty"
+    ),
     pytest.param(bad(*TCP, "--rounds", "0", named=("--rounds", "0")), id="rounds-0"),
     pytest.param(bad(*TCP, "--rounds", "11", named=("--rounds", "11")), id="rounds-11"),
     pytest.param(bad(*CLOSE, "--stack", "bsd", named=("--stack", "bsd")), id="close-stack-bsd"),
