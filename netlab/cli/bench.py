@@ -95,7 +95,7 @@ def io(
             with view.Live(con, lang) as live:
                 runs = runner.run_all(workload, live)
     if as_json:
-        print(view.to_json(workload, runs, runner.machine(), lang))
+        output.print_json(view.to_json(workload, runs, runner.machine(), lang))
     else:
         con.print(view.report(workload, runs, lang, con.width, ascii_only))
     failed = [run.model for run in runs if run.errors]

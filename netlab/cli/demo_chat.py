@@ -109,7 +109,7 @@ def _bots(host: str, port: int, as_json: bool, lang: str) -> None:
     pace = PACE if con.is_terminal and not as_json else 0.0
     result = chat.run_bots(view.bot_lines(lang), host, port, on_step, pace)
     if as_json:
-        print(view.bots_json(result))
+        output.print_json(view.bots_json(result))
     else:
         con.print(view.bots_summary(result, lang, ascii_only))
     if not result.verified:

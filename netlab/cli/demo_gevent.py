@@ -39,7 +39,7 @@ def command(
 
     plan = demo.Plan(tasks=count, sleep_s=seconds)
     if as_json:
-        print(view.to_json(plan, demo.run_all(plan)))
+        output.print_json(view.to_json(plan, demo.run_all(plan)))
         return
     con = output.console()
     ascii_only = output.ascii_only(con)

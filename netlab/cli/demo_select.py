@@ -79,7 +79,7 @@ def command(
             printer = view.EventPrinter(con, lang, ascii_only, limit=LIVE_LINES)
         summary = run.run(printer)
     if as_json:
-        print(view.to_json(summary))
+        output.print_json(view.to_json(summary))
     else:
         con.print(view.summary(summary, lang, ascii_only))
     if summary.replies_ok != summary.messages:

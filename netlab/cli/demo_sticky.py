@@ -60,7 +60,7 @@ def command(
         output.console(stderr=True).print(view.host_warning(options.host, lang), soft_wrap=True)
     result = sticky.run(options)
     if as_json:
-        print(view.to_json(result))
+        output.print_json(view.to_json(result))
         return
     con = output.console()
     con.print(view.report(result, lang, con.width, output.ascii_only(con)))

@@ -60,7 +60,10 @@ def root(
 
 
 def _fail(message: str, status: int) -> int:
-    print(f"netlab: error: {message}", file=sys.stderr)
+    from netlab.printable import printable
+
+    # the message may quote what was typed: shown escaped, on one line
+    print(f"netlab: error: {printable(message, newlines=False)}", file=sys.stderr)
     return status
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import sys
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from netlab.i18n import LANGS, lang_from_env
 
@@ -103,6 +103,13 @@ def tolerate_narrow_terminals() -> None:
             reconfigure(errors="netlab-ascii")
 
 
+def print_json(document: str) -> None:
+    """Print a JSON document on stdout, with nothing in it a terminal would act on."""
+    from netlab.printable import json_safe
+
+    print(json_safe(document))
+
+
 def silence_stdout() -> None:
     """Point stdout at /dev/null: its reader has closed the pipe, and Python's final flush must
     not fail again (the convention: a closed pipe ends the program quietly, with status 0)."""
@@ -120,12 +127,32 @@ def silence_stdout() -> None:
 @functools.cache
 def _console_class() -> type[Console]:
     from rich.console import Console
+    from rich.segment import Segment
+
+    from netlab.printable import has_unsafe, printable
 
     class QuietConsole(Console):
-        """rich exits with status 1 when stdout's reader goes away; netlab ends quietly (0)."""
+        """netlab's console: never parses markup (outside text prints as typed), shows control
+        characters escaped (``netlab.printable``), and ends quietly when stdout's reader goes
+        away (rich would exit with status 1)."""
 
         def on_broken_pipe(self) -> None:
             raise BrokenPipeError
+
+        def render_str(self, text: str, **kwargs: Any) -> Any:
+            kwargs["markup"] = False
+            return super().render_str(printable(text), **kwargs)
+
+        def _render_buffer(self, buffer: Any) -> str:
+            # the last line of defence, for Text objects built from outside text: a control
+            # character in a segment's text never reaches the terminal raw
+            safe = (
+                Segment(printable(seg.text), seg.style, seg.control)
+                if not seg.control and has_unsafe(seg.text)
+                else seg
+                for seg in buffer
+            )
+            return super()._render_buffer(safe)
 
     return QuietConsole
 

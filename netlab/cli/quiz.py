@@ -242,7 +242,7 @@ def quiz(
                 for a in session.answered
             ],
         }
-        print(json.dumps(doc, ensure_ascii=False, indent=2))
+        output.print_json(json.dumps(doc, ensure_ascii=False, indent=2))
 
 
 @app.command(help=h("quiz_validate"))
@@ -253,10 +253,11 @@ def validate(
     lang = output.use_lang(values.lang(lang))
     bank, where = load_bank(path, strict=False, option="PATH")
     con = output.console()
+    from netlab.printable import printable
     from netlab.quiz.bank import files_of
 
     for problem in bank.problems:
-        print(problem)  # file:id: message, as is, for editors and scripts
+        print(printable(problem, newlines=False))  # file:id: message, for editors and scripts
     if bank.problems:
         con.print(text("ui.validate.bad", lang, count=len(bank.problems)))
         raise typer.Exit(2)

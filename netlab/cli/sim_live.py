@@ -100,7 +100,7 @@ def _show(comparison, frames: list, views: Any, lang: str) -> None:
             )
         notes.print(message, soft_wrap=True, markup=False)
     if views.json:
-        print(view.dumps(comparison, lang))
+        output.print_json(view.dumps(comparison, lang))
     else:
         con.print(view.report(comparison, lang, con.width, ascii_only))
     capture_trace = comparison.capture

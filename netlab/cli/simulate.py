@@ -233,7 +233,7 @@ def show(trace, views: Views, lang: str) -> None:
     if views.json:
         from netlab.views.json_export import dumps
 
-        print(dumps(trace, lang))
+        output.print_json(dumps(trace, lang))
     elif views.step:
         from netlab.views.playback import play
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from netlab.printable import printable, unsafe
 from netlab.quiz.model import KINDS, LETTERS, Question
 
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -87,7 +88,16 @@ def _texts(entry: dict[str, Any], key: str, problems: list[str]) -> dict[str, st
         text = value.get(lang)
         if not isinstance(text, str) or not text.strip():
             problems.append(f"'{key}' has no {lang} text")
+        else:
+            _no_control(text, f"'{key}' ({lang})", problems)
     return {lang: value[lang] for lang in LANGS if isinstance(value.get(lang), str)}
+
+
+def _no_control(text: str, what: str, problems: list[str]) -> None:
+    """A control character in a bank is a problem: a terminal would act on it, not show it."""
+    found = sorted({printable(ch) for ch in text if unsafe(ch)})
+    if found:
+        problems.append(f"{what} contains control characters ({', '.join(found)})")
 
 
 def _question(
@@ -111,6 +121,8 @@ def _question(
     see = entry.get("see")
     if not isinstance(see, str) or not see.startswith("netlab "):
         problems.append("'see' must be a netlab command")
+    elif any(unsafe(ch) for ch in see):
+        _no_control(see, "'see'", problems)
     elif command_exists is not None and not command_exists(see):
         problems.append(f"'see' names a command that does not exist: {see}")
     prompt = _texts(entry, "prompt", problems)
@@ -154,6 +166,8 @@ def _choices(entry: dict[str, Any], kind: str, problems: list[str]) -> list[dict
         for lang in LANGS:
             if not isinstance(choice.get(lang), str) or not choice[lang].strip():
                 problems.append(f"choice {LETTERS[i]} has no {lang} text")
+            else:
+                _no_control(choice[lang], f"choice {LETTERS[i]} ({lang})", problems)
         out.append({lang: str(choice.get(lang, "")) for lang in LANGS})
     for lang in LANGS:
         texts = [c[lang].strip() for c in out]
@@ -177,6 +191,9 @@ def _answer(entry: dict[str, Any], kind: str, count: int, problems: list[str]) -
         if isinstance(raw, bool) or not (isinstance(raw, int) or texts):
             problems.append("'answer' must be a whole number or a list of accepted texts")
             return None
+        if not isinstance(raw, int):
+            for accepted in raw:
+                _no_control(accepted, "'answer'", problems)
         return raw if isinstance(raw, int) else tuple(raw)
     if not isinstance(raw, str) or not raw:
         problems.append('\'answer\' must be letters of the choices, e.g. "B" or "AC"')
