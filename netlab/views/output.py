@@ -8,9 +8,10 @@ are ``OutputError`` with a message naming the path and the reason.
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
-from netlab.errors import OutputError
+from netlab.errors import OutputError, UsageError
 from netlab.files import atomic_write
 from netlab.i18n import Note
 
@@ -23,7 +24,9 @@ def check_writable(option: str, value: str) -> Path:
     def fail(reason: Note) -> OutputError:
         return OutputError(Note("errors.output", {"path": f"{option} {value}", "reason": reason}))
 
-    if not value or path.name in ("", ".", ".."):
+    if not value.strip():
+        raise UsageError(Note("errors.empty_path", {"option": option}))
+    if path.name in ("", ".", ".."):
         raise fail(Note("errors.is_folder", {"path": value}))
     if path.is_dir():
         raise fail(Note("errors.is_folder", {"path": value}))
@@ -33,6 +36,12 @@ def check_writable(option: str, value: str) -> Path:
         raise fail(Note("errors.not_a_folder", {"folder": str(folder)}))
     if not os.access(folder, os.W_OK | os.X_OK) or (path.exists() and not os.access(path, os.W_OK)):
         raise fail(Note("errors.no_permission", {"folder": str(folder)}))
+    try:  # the folder may still refuse new files (/proc, a read-only mount): try one
+        handle, probe = tempfile.mkstemp(dir=folder, prefix=".netlab-check-")
+    except OSError as exc:
+        raise fail(Note("errors.cannot_create", {"reason": exc.strerror or str(exc)})) from exc
+    os.close(handle)
+    os.unlink(probe)
     return path
 
 

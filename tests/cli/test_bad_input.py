@@ -105,6 +105,12 @@ CASES = [
     ),
     pytest.param(bad(*HS, "--stack", "foo", named=("--stack", "foo")), id="stack-foo"),
     pytest.param(bad(*HS, "--client", "", named=("--client", "''")), id="client-empty"),
+    pytest.param(bad(*HS, "--svg", "", named=("--svg",)), id="svg-empty"),
+    pytest.param(bad(*TCP, "--pcap", "", named=("--pcap",)), id="pcap-empty"),
+    pytest.param(
+        bad(*HS, "--svg", "/proc/x.svg", named=("--svg", "/proc/x.svg"), status=1),
+        id="svg-in-proc",
+    ),
     pytest.param(
         bad(*CLOSE, "--half-close", "--data", "", named=("--data", "''")), id="close-data-empty"
     ),
