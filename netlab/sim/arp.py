@@ -136,7 +136,8 @@ def parse_subnet(text: str, hosts: int = DEFAULT_HOSTS) -> addressing.Subnet:
     """``"192.168.1.0/24"`` -> its Subnet, if a LAN of ``hosts`` hosts and a gateway fits.
 
     Refused: anything but ADDRESS/PREFIX with a prefix from 0 to 32 (``subnet``), host bits
-    set (``subnet_host_bits``, with the network meant), a subnet too small (``subnet_room``),
+    set (``subnet_host_bits``, with the network meant when that one would be accepted, else
+    ``subnet_host_bits_only``), a subnet too small (``subnet_room``),
     addresses no LAN host can have (``subnet_special``).
     """
     address, slash, prefix_text = text.strip().partition("/")
@@ -152,6 +153,10 @@ def parse_subnet(text: str, hosts: int = DEFAULT_HOSTS) -> addressing.Subnet:
         raise LanProblem("subnet") from None
     net = addressing.subnet(address, prefixlen)
     if addressing.format_ipv4(value) != net.network:
+        try:  # suggest the network meant only if it would be accepted itself
+            parse_subnet(net.cidr, hosts)
+        except LanProblem:
+            raise LanProblem("subnet_host_bits_only") from None
         raise LanProblem("subnet_host_bits", network=net.cidr)
     if prefixlen > longest_prefix(hosts):
         raise LanProblem(

@@ -106,6 +106,10 @@ CASES = [
     pytest.param(bad(*HS, "--stack", "foo", named=("--stack", "foo")), id="stack-foo"),
     pytest.param(bad(*HS, "--client", "", named=("--client", "''")), id="client-empty"),
     pytest.param(bad(*HS, "--svg", "", named=("--svg",)), id="svg-empty"),
+    pytest.param(
+        bad("simulate", "arp", "--subnet", "10.0.0.0/0", named=("--subnet", "10.0.0.0/0")),
+        id="arp-subnet-no-invalid-suggestion",
+    ),
     pytest.param(bad(*TCP, "--pcap", "", named=("--pcap",)), id="pcap-empty"),
     pytest.param(
         bad(*HS, "--svg", "/proc/x.svg", named=("--svg", "/proc/x.svg"), status=1),

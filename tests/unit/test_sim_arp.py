@@ -748,3 +748,17 @@ def test_frames_false_imports_no_scapy():
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
+
+
+@pytest.mark.parametrize("prefix", range(0, 33))
+def test_a_suggested_subnet_is_itself_accepted(prefix):
+    """--subnet with host bits set suggests the network meant only when netlab accepts it."""
+    from netlab.sim.arp import LanProblem, parse_subnet
+
+    for address in ("10.0.0.5", "192.168.77.201", "172.16.3.3", "1.2.3.4"):
+        try:
+            parse_subnet(f"{address}/{prefix}")
+        except LanProblem as problem:
+            suggested = problem.params.get("network")
+            if suggested is not None:
+                parse_subnet(str(suggested))  # raises if the suggestion were refused
