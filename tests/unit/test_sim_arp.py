@@ -104,8 +104,14 @@ def test_host_bits_set_name_the_network_meant(value, prefixlen):
         return
     with pytest.raises(LanProblem) as caught:
         arp.parse_subnet(f"{dotted(value)}/{prefixlen}")
-    assert caught.value.code == "subnet_host_bits"
-    assert caught.value.params["network"] == str(net)
+    try:
+        arp.parse_subnet(str(net))
+    except LanProblem:  # the network meant is refused too: no suggestion
+        assert caught.value.code == "subnet_host_bits_only"
+        assert "network" not in caught.value.params
+    else:
+        assert caught.value.code == "subnet_host_bits"
+        assert caught.value.params["network"] == str(net)
 
 
 @pytest.mark.parametrize("hosts", range(arp.MIN_HOSTS, arp.MAX_HOSTS + 1))
