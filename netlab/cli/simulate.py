@@ -415,6 +415,8 @@ def states(
         str | None,
         typer.Option("--state", metavar="NAME", help=output.h("opt.state")),
     ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help=output.h("opt.json_states"))] = False,
+    svg: Svg = None,
     lang: Lang = None,
 ) -> None:
     """The TCP state machine: RFC 9293's transition table."""
@@ -422,16 +424,31 @@ def states(
     from netlab.sim.tcp import State, parse_state
     from netlab.views import states as view
 
-    con = output.console()
-    if state is None:
-        con.print(view.full_table(lang))
-        return
-    try:
-        chosen = parse_state(state)
-    except KeyError:
-        names = ", ".join(s.value for s in State)
-        raise UsageError(Note("errors.state_unknown", {"value": state, "choices": names})) from None
-    con.print(view.one_state(chosen, lang))
+    chosen = None
+    if state is not None:
+        try:
+            chosen = parse_state(state)
+        except KeyError:
+            names = ", ".join(s.value for s in State)
+            raise UsageError(
+                Note("errors.state_unknown", {"value": state, "choices": names})
+            ) from None
+    shown = _views(False, False, False, None, as_json, svg)
+    drawn = view.full_table(lang) if chosen is None else view.one_state(chosen, lang)
+    if shown.json:
+        import json
+
+        doc = view.table_document(lang) if chosen is None else view.state_document(chosen, lang)
+        output.print_json(json.dumps(doc, ensure_ascii=False, indent=2))
+    else:
+        output.console().print(drawn)
+    if shown.svg is not None:
+        from netlab.views import svg as svg_view
+
+        title = text("ui.states.title", lang) if chosen is None else chosen.value
+        svg_view.write(drawn, shown.svg, title)
+        notes = output.console(stderr=shown.json)
+        notes.print(text("ui.wrote_svg", lang, path=shown.svg), soft_wrap=True)
 
 
 #: The scenarios with more than two nodes, each in its own module ``netlab.cli.sim_NAME``

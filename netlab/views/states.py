@@ -23,9 +23,6 @@ from netlab.sim.tcp import LISTEN_OR_CLOSED, TRANSITIONS, Arc, State, arcs_into,
 NOTE_SIGNS = {1: "¹", 2: "²"}
 NOTE_SIGNS_ASCII = {1: "(1)", 2: "(2)"}
 
-#: Arcs out of SYN-RECEIVED that end in LISTEN only after a passive OPEN and in CLOSED after an
-#: active one (Figure 5's note 1; ``TcpMachine.fire`` applies the same rule to these keys).
-
 
 class _Drawn:
     """A view built when it is printed, so that its marks suit the console's encoding."""
@@ -132,3 +129,47 @@ def full_table(lang: str) -> RenderableType:
 def one_state(state: State, lang: str) -> RenderableType:
     """The ways into and out of one state (the state it leaves is the title's)."""
     return _Drawn(lambda ascii_only: _one(state, lang, ascii_only))
+
+
+# -- --json ------------------------------------------------------------------------------------
+
+
+def arc_dict(arc: Arc, lang: str) -> dict[str, object]:
+    """One arc as data: the same columns as the table, the marks as fields."""
+    return {
+        "state": arc.state.value,
+        "event": arc.event.value,
+        "next": next_state(arc),
+        "send": arc.send.value,
+        "in_figure": arc.in_figure,
+        "figure_note": arc.figure_note,
+        "meaning": text(f"tcp.arc.{arc.key}", lang),
+    }
+
+
+def table_document(lang: str) -> dict[str, object]:
+    """``simulate states --json``: every state with its meaning and the arcs out of it."""
+    return {
+        "table": "tcp-states",
+        "source": "RFC 9293",
+        "states": [
+            {
+                "state": state.value,
+                "meaning": text(f"tcp.state.{state.value}", lang),
+                "arcs": [arc_dict(a, lang) for a in _in_figure_first(arcs_out_of(state))],
+            }
+            for state in State
+        ],
+    }
+
+
+def state_document(state: State, lang: str) -> dict[str, object]:
+    """``simulate states --state NAME --json``: one state's ways in and out."""
+    return {
+        "table": "tcp-states",
+        "source": "RFC 9293",
+        "state": state.value,
+        "meaning": text(f"tcp.state.{state.value}", lang),
+        "into": [arc_dict(a, lang) for a in ways_in(state)],
+        "out_of": [arc_dict(a, lang) for a in _in_figure_first(arcs_out_of(state))],
+    }

@@ -105,3 +105,33 @@ def test_ascii_terminal_gets_numbered_notes(lang) -> None:
     (finack,) = rows(out, "rcv FIN,ACK of FIN")
     assert finack.startswith("(2) ")
     assert "\n(1) " in out and "\n(2) " in out
+
+
+def test_states_json_is_the_whole_table(run, load_json) -> None:
+    from netlab.sim.tcp import TRANSITIONS
+
+    status, out, _err = run("simulate", "states", "--json")
+    assert status == 0
+    doc = load_json(out)
+    arcs = [arc for state in doc["states"] for arc in state["arcs"]]
+    assert len(doc["states"]) == 11 and len(arcs) == len(TRANSITIONS)
+    drawn = [a for a in arcs if a["in_figure"]]
+    assert len(drawn) == 20
+    assert {a["figure_note"] for a in arcs} == {None, 1, 2}
+
+
+def test_one_state_json_lists_ways_in_and_out(run, load_json) -> None:
+    status, out, _err = run("--lang", "zh", "simulate", "states", "--state", "time-wait", "--json")
+    assert status == 0
+    doc = load_json(out)
+    assert doc["state"] == "TIME-WAIT"
+    assert {a["state"] for a in doc["into"]} == {"FIN-WAIT-2", "CLOSING", "FIN-WAIT-1"}
+    assert ("rcv SYN", "SYN-RECEIVED") in {(a["event"], a["next"]) for a in doc["out_of"]}
+    assert all(a["meaning"] for a in doc["out_of"])
+
+
+def test_states_svg_is_written(run, tmp_path) -> None:
+    path = tmp_path / "states.svg"
+    status, _out, _err = run("simulate", "states", "--state", "LISTEN", "--svg", str(path))
+    assert status == 0
+    assert path.read_text(encoding="utf-8").startswith("<svg")
