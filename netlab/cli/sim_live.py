@@ -78,11 +78,13 @@ def _run(variant: str, calls: list, build: Callable[[Any], Any], views: Any) -> 
 
 
 def _show(comparison, frames: list, views: Any, lang: str) -> None:
+    from netlab.files import STDOUT
     from netlab.views import live as view
 
-    con = output.console()
+    pcap_out = views.pcap == STDOUT  # then stdout carries the pcap alone
+    con = output.console(stderr=pcap_out)
     ascii_only = output.ascii_only(con)
-    notes = output.console(stderr=views.json)
+    notes = output.console(stderr=views.json or pcap_out)
     if comparison.capture_problem is not None:
         skipped = [
             flag
@@ -110,7 +112,10 @@ def _show(comparison, frames: list, views: Any, lang: str) -> None:
         from netlab.live import capture
 
         count = capture.save(frames, views.pcap)
-        notes.print(text("ui.wrote_pcap", lang, count=count, path=views.pcap), soft_wrap=True)
+        if pcap_out:
+            notes.print(text("ui.wrote_pcap_stdout", lang, count=count), soft_wrap=True)
+        else:
+            notes.print(text("ui.wrote_pcap", lang, count=count, path=views.pcap), soft_wrap=True)
         notes.print(text("ui.pcap_relative", lang), soft_wrap=True)
     if views.svg is not None:
         from netlab.views import svg

@@ -9,6 +9,7 @@ never loads scapy.
 from __future__ import annotations
 
 import inspect
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -93,11 +94,15 @@ def _views(step, detail, hexdump, pcap, as_json, svg, lang=None) -> Views:
             raise values.combo(flag, "--json")
     from netlab.views.output import check_writable
 
+    if pcap == "-" and as_json:  # stdout can carry one of them
+        raise values.combo("--json", "--pcap -")
+    if pcap == "-" and sys.stdout.isatty():  # a pcap is binary: not for a terminal
+        raise UsageError(Note("errors.pcap_terminal", {}))
     return Views(
         step=step,
         detail=detail,
         hexdump=hexdump,
-        pcap=check_writable("--pcap", pcap) if pcap is not None else None,
+        pcap=check_writable("--pcap", pcap, stdout_ok=True) if pcap is not None else None,
         json=as_json,
         svg=check_writable("--svg", svg) if svg is not None else None,
     )
@@ -224,10 +229,13 @@ def show_packets(trace, views: Views, lang: str, con, ascii_only: bool) -> None:
 
 
 def show(trace, views: Views, lang: str) -> None:
-    """Hand a trace to every view the options asked for."""
+    """Hand a trace to every view the options asked for. With ``--pcap -`` standard output
+    carries the pcap alone: the report and the notes go to standard error."""
     from netlab.views import report
+    from netlab.views.output import STDOUT
 
-    con = output.console()
+    pcap_out = views.pcap == STDOUT
+    con = output.console(stderr=pcap_out)
     ascii_only = output.ascii_only(con)
     width = con.width
     if views.json:
@@ -243,12 +251,15 @@ def show(trace, views: Views, lang: str) -> None:
     else:
         con.print(report.report(trace, lang, width, ascii_only))
     show_packets(trace, views, lang, con, ascii_only)
-    notes = output.console(stderr=views.json)
+    notes = output.console(stderr=views.json or pcap_out)
     if views.pcap is not None:
         from netlab.views import pcap
 
         count = pcap.write(trace, views.pcap)
-        notes.print(text("ui.wrote_pcap", lang, count=count, path=views.pcap), soft_wrap=True)
+        if pcap_out:
+            notes.print(text("ui.wrote_pcap_stdout", lang, count=count), soft_wrap=True)
+        else:
+            notes.print(text("ui.wrote_pcap", lang, count=count, path=views.pcap), soft_wrap=True)
         from netlab.views.labels import tcp_fields
 
         if any(tcp_fields(s) is not None for s in trace.steps):

@@ -294,14 +294,14 @@ def to_trace(
 
 
 def save(frames: list[Any], path: Path) -> int:
-    """Write the frames to a pcap file (link type Ethernet, the real timestamps); return how
-    many. Atomic: an error leaves no partial file."""
+    """Write the frames to a pcap file (link type Ethernet, the real timestamps; ``STDOUT``:
+    to standard output); return how many. Atomic: an error leaves no partial file."""
     from scapy.utils import PcapWriter
 
-    from netlab.files import atomic_write
+    from netlab.files import atomic_write, to_path
 
     try:
-        with atomic_write(path) as tmp:
+        with to_path(path) as target, atomic_write(target) as tmp:
             writer = PcapWriter(str(tmp), linktype=1, sync=False)
             try:
                 for frame in frames:

@@ -12,12 +12,15 @@ import tempfile
 from pathlib import Path
 
 from netlab.errors import OutputError, UsageError
-from netlab.files import atomic_write
+from netlab.files import STDOUT, atomic_write
 from netlab.i18n import Note
 
 
-def check_writable(option: str, value: str) -> Path:
-    """Return ``value`` as a Path if a file can be created there; raise OutputError if not."""
+def check_writable(option: str, value: str, stdout_ok: bool = False) -> Path:
+    """Return ``value`` as a Path if a file can be created there; raise OutputError if not.
+    With ``stdout_ok``, ``-`` stands for standard output (``STDOUT``)."""
+    if stdout_ok and value == "-":
+        return STDOUT
     path = Path(value).expanduser()
     folder = path.parent if str(path.parent) else Path(".")
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from netlab.errors import OutputError
+from netlab.files import to_path
 from netlab.i18n import Note
 from netlab.sim.trace import Trace
 
@@ -39,12 +40,14 @@ def comment(trace: Trace) -> str | None:
 
 
 def write(trace: Trace, path: Path) -> int:
-    """Write the trace's frames to ``path``; return how many were written."""
+    """Write the trace's frames to ``path`` (``STDOUT``: standard output); return how many
+    were written."""
     from netlab.sim.packets import write_pcap
 
     items = frames(trace)
     try:
-        write_pcap(path, items, comment(trace))
+        with to_path(path) as target:
+            write_pcap(target, items, comment(trace))
     except OSError as exc:
         reason = exc.strerror or str(exc)
         raise OutputError(Note("errors.output", {"path": str(path), "reason": reason})) from exc

@@ -107,6 +107,9 @@ CASES = [
     pytest.param(bad(*HS, "--client", "", named=("--client", "''")), id="client-empty"),
     pytest.param(bad(*HS, "--svg", "", named=("--svg",)), id="svg-empty"),
     pytest.param(
+        bad(*HS, "--pcap", "-", "--json", named=("--json", "--pcap -")), id="pcap-stdout-json"
+    ),
+    pytest.param(
         bad("simulate", "arp", "--subnet", "10.0.0.0/0", named=("--subnet", "10.0.0.0/0")),
         id="arp-subnet-no-invalid-suggestion",
     ),

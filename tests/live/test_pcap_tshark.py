@@ -418,3 +418,29 @@ def test_control_a_corrupted_pcap_is_caught(tshark, tmp_path):
     assert got[3].malformed and got[3].worst >= PI_WARN
     flagged = [line.split()[0] for line in problem_lines(tshark, broken)]
     assert flagged == ["1", "2", "3"]
+
+
+@pytest.mark.parametrize(
+    "scenario", ["handshake", "close", "tcp", "layers", "arp", "nat", "dhcp", "dns", "journey"]
+)
+def test_pcap_to_standard_output_streams_into_tshark(tshark, tmp_path, scenario):
+    """``netlab simulate X --pcap - | tshark -r -``: stdout carries the capture alone (the
+    report goes to stderr), the same frames as ``--pcap FILE``."""
+    env = dict(os.environ, PYTHONPATH=str(REPO), NETLAB_LANG="en")
+    netlab = [sys.executable, "-m", "netlab", "simulate", scenario]
+    streamed = subprocess.run(
+        [*netlab, "--pcap", "-"], capture_output=True, env=env, timeout=120, check=True
+    )
+    assert b"Wrote" in streamed.stderr  # the report and its notes went to stderr
+    saved = tmp_path / "file.pcap"
+    subprocess.run([*netlab, "--pcap", str(saved)], capture_output=True, env=env, check=True)
+    assert streamed.stdout == saved.read_bytes()
+    read = subprocess.run(
+        [tshark.path, "-r", "-", "-T", "fields", "-e", "frame.number"],
+        input=streamed.stdout,
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )
+    assert read.returncode == 0, read.stderr
+    assert len(read.stdout.split()) == len(frames(tshark, saved))
