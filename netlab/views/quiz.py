@@ -54,13 +54,22 @@ def invalid_text(shown: Shown, graded: Graded, lang: str) -> str:
     return text(f"ui.quiz.invalid.{graded.reason}", lang, letters=letters)
 
 
+def said(answer: str, lang: str) -> str:
+    """An answer as the learner's language says it: a true/false answer in words (对/错 in
+    Chinese, keeping the typed form beside it); letters and numbers as they are."""
+    if answer in ("true", "false"):
+        return text(f"ui.quiz.answer_{answer}", lang)
+    return answer
+
+
 def feedback(done: Answered, lang: str) -> Group:
     q = done.shown.question
     if done.correct:
         verdict = Text(text("ui.quiz.right", lang), style="bold green")
     else:
         verdict = Text(
-            text("ui.quiz.wrong", lang, expected=done.shown.expected()), style="bold red"
+            text("ui.quiz.wrong", lang, expected=said(done.shown.expected(), lang)),
+            style="bold red",
         )
     return Group(
         verdict,
@@ -98,8 +107,8 @@ def review_view(session: Session, lang: str) -> Group:
                 + text(
                     "ui.quiz.given_expected",
                     lang,
-                    given=done.graded.given or "-",
-                    expected=done.shown.expected(),
+                    given=said(done.graded.given, lang) or "-",
+                    expected=said(done.shown.expected(), lang),
                 )
             )
         )

@@ -896,3 +896,11 @@ def test_quiz_topics_imports_neither_scapy_nor_gevent() -> None:
     report = imports_of(["quiz", "topics"])
     assert "handshake" in report["out"]
     assert report["heavy"] == []
+
+
+def test_a_true_false_answer_is_said_in_chinese() -> None:
+    """The right answer of a true/false question reads 对/错 in Chinese, not true/false alone."""
+    from netlab.views.quiz import said
+
+    assert said("false", "zh").startswith("错") and said("true", "zh").startswith("对")
+    assert (said("false", "en"), said("B", "zh"), said("", "zh")) == ("false", "B", "")
