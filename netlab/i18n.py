@@ -87,13 +87,23 @@ def help_text(key: str, lang: str) -> str:
     return found if found is not None else help_catalogue("en").get(key, key)
 
 
+#: The parameters that decide between a message's plural and its ``_one`` (singular) form.
+PLURAL_COUNTS = ("count", "total")
+
+
 def text(key: str, lang: str, **params: Any) -> str:
     """The message ``key`` in ``lang`` with its parameters filled in.
 
     A key missing from the catalogue falls back to English, then to the key itself, so a
-    missing translation never crashes a command (a test makes sure none is missing).
+    missing translation never crashes a command (a test makes sure none is missing). When a
+    count (``count`` or ``total``) is 1 and the catalogue has ``KEY_one``, that singular form is
+    used ("1 segment", not "1 segment(s)").
     """
-    template = catalogue(lang).get(key)
+    template = None
+    if any(params.get(name) == 1 for name in PLURAL_COUNTS):
+        template = catalogue(lang).get(f"{key}_one")  # the singular form, where one exists
+    if template is None:
+        template = catalogue(lang).get(key)
     if template is None:
         template = catalogue("en").get(key, key)
     values = {k: render(v, lang) if isinstance(v, Note) else v for k, v in params.items()}

@@ -126,7 +126,7 @@ def test_a_tiny_run_draws_progress_table_chart_and_conclusion(run):
     status, out, err = run(*BENCH, *TINY, "--models", "single,select,asyncio")
     assert status == 0, err
     assert err == ""
-    assert "netlab bench io: 3 clients x 10 messages of 64 bytes, against 3 I/O model(s)" in out
+    assert "netlab bench io: 3 clients x 10 messages of 64 bytes, against 3 I/O models" in out
     assert "Results: 3 clients x 10 messages of 64 bytes per model" in out
     assert "messages/s" in out and "max wait ms" in out and "RSS MiB" in out
     assert "Messages per second (a longer bar is faster)" in out

@@ -183,3 +183,15 @@ def test_lang_from_env():
     assert i18n.lang_from_env({"NETLAB_LANG": "fr", "LANG": "zh_TW.UTF-8"}) == "zh"
     assert i18n.lang_from_env({"LANG": "C.UTF-8"}) == "en"
     assert i18n.lang_from_env({}) == "en"
+
+
+def test_a_count_of_one_takes_the_singular_form() -> None:
+    from netlab.i18n import text
+
+    assert text("live.section.capture", "en", count=1).startswith("Captured on lo: 1 segment,")
+    assert "3 segments" in text("live.section.capture", "en", count=3)
+    assert "send() once" in text("tcp.app.send", "en", side="client", count=1, bytes=5)
+    assert "(s)" not in text("tcp.app.send", "en", side="client", count=2, bytes=5)
+    assert text("ui.quiz.header", "en", total=1, mode="m", seed=1).startswith("Quiz: 1 question,")
+    # Chinese has no plural: its singular form only writes the 1 out
+    assert "1 次" in text("tcp.app.send", "zh", side="x", count=1, bytes=5)
