@@ -288,7 +288,6 @@ def to_trace(
                 (int(v) for w in wires if "S" in w.flags for k, v in w.options if k == "WScale"),
                 None,
             ),
-            "stack": "linux (kernel)",
         },
     )
 

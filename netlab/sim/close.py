@@ -44,14 +44,12 @@ def build(p: TcpParams, o: CloseOptions) -> Trace:
     r = resolve(p)
     active_name = o.initiator
     passive_name = "server" if active_name == "client" else "client"
-    kw = {"reads": False} if o.unread and active_name == "client" else {}
-    client, server = endpoints(p, r, **kw)
-    if o.unread and active_name == "server":
-        server.reads = False
+    client, server = endpoints(p, r)
     client.synchronize(r.isn_server, server)
     server.synchronize(r.isn_client, client, passive=True)
     eps = {"client": client, "server": server}
     active, passive = eps[active_name], eps[passive_name]
+    active.reads = not o.unread  # --unread: the initiator's application never reads
     conv = conversation(p, r, client, server)
     for name in ("client", "server"):  # as the handshake before this close measured it
         conv.assume_rtt(name, conv.owd_us * 2)

@@ -168,7 +168,7 @@ def conversation(p: TcpParams, r: Resolved, client: Endpoint, server: Endpoint) 
     )
 
 
-def endpoints(p: TcpParams, r: Resolved, **client_kw: object) -> tuple[Endpoint, Endpoint]:
+def endpoints(p: TcpParams, r: Resolved) -> tuple[Endpoint, Endpoint]:
     """Client and server endpoints running the run's stack, with their ISNs and clocks."""
     client = Endpoint(
         "client",
@@ -177,7 +177,6 @@ def endpoints(p: TcpParams, r: Resolved, **client_kw: object) -> tuple[Endpoint,
         stack=p.stack,
         nodelay=p.nodelay,
         ts_offset=r.ts_client,
-        **client_kw,  # type: ignore[arg-type]
     )
     server = Endpoint(
         "server", "client", r.isn_server, stack=p.stack, nodelay=p.nodelay, ts_offset=r.ts_server
