@@ -486,3 +486,26 @@ def test_pcap_of_a_live_close_reads_in_tshark(capturing, tshark, tmp_path):
     ]
     problems = "_ws.malformed || _ws.expert.severity >= warning"
     assert tshark.fields(path, ("frame.number",), "-Y", problems) == []
+
+
+def test_window_and_timestamps_follow_the_kernel(capturing):
+    """The numbers the model derives, against the kernel's own: the handshake's window fields
+    (65495 in the SYN, 65483 in the SYN,ACK on lo's MSS, then the field scaled by the shift the
+    SYNs announced), and RFC 7323's echo: every segment's TSecr is the latest TSval the peer
+    sent (0 in the first SYN), in the capture as in the model."""
+    cmp = run_tcp([b"hello", b"world"], [b"OK"]).comparison
+    assert cmp.capture is not None, cmp.capture_problem
+
+    def windows(trace):
+        return [s.segment.window for s in trace.steps if s.segment is not None][:3]
+
+    assert windows(cmp.capture) == windows(cmp.model)
+    for trace in (cmp.capture, cmp.model):
+        latest = {"client": 0, "server": 0}
+        for step in trace.steps:
+            seg = step.segment
+            if seg is None or step.dst is None or step.lost:
+                continue
+            tsval, tsecr = dict(seg.options)["Timestamp"]
+            assert tsecr == latest[step.dst], (trace.title, step.index, seg)
+            latest[step.src] = tsval

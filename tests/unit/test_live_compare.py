@@ -183,3 +183,46 @@ def test_every_reason_and_call_is_explained(lang):
     keys += [f"live.segment.reason.{r}" for r in compare.SEGMENT_REASONS]
     keys += [f"live.call.{op}" for op in script.OPS]
     assert [k for k in keys if k not in catalogue] == []
+
+
+# -- the segment-by-segment check (compare_sequence) ---------------------------------------------
+
+
+def _kernel_like(model, steps):
+    """A 'captured' trace made of the given steps (renumbered), as capture.to_trace makes one."""
+    from dataclasses import replace
+
+    return replace(model, steps=[replace(s, index=i) for i, s in enumerate(steps, start=1)])
+
+
+def test_equal_sequences_have_no_difference():
+    model = handshake.build(PARAMS)
+    match = compare.compare_sequence(model, _kernel_like(model, model.steps))
+    assert match.equal and (match.model_count, match.kernel_count) == (3, 3)
+
+
+def test_an_extra_ack_of_the_fin_is_named_fin_ack_alone():
+    """--merge where the kernel's delayed-ACK timer beat the passive close(): A then FA."""
+    from dataclasses import replace
+
+    model = close.build(PARAMS, close.CloseOptions(merge=True))
+    fin, fin_ack, last = [s for s in model.steps if s.segment is not None]
+    alone = replace(fin_ack, segment=replace(fin_ack.segment, flags="A"))
+    match = compare.compare_sequence(
+        model, _kernel_like(model, [fin, alone, fin_ack, last]), "merge"
+    )
+    assert [(d.model, d.kernel, d.reason) for d in match.diffs] == [(None, 2, "fin_ack_alone")]
+
+
+def test_a_segment_that_differs_names_the_fields():
+    """Same sender, other header: the fields that differ are named; no known reason fits."""
+    from dataclasses import replace
+
+    model = handshake.build(PARAMS)
+    syn = model.steps[0]
+    bare = replace(syn, segment=replace(syn.segment, options=(("MSS", 1460),)))
+    match = compare.compare_sequence(model, _kernel_like(model, [bare, *model.steps[1:]]))
+    (diff,) = match.diffs
+    assert (diff.model, diff.kernel, diff.fields) == (1, 1, ("header", "options"))
+    assert diff.reason == "unexplained"
+    assert all(d.reason in compare.SEQUENCE_REASONS for d in match.diffs)
