@@ -509,3 +509,20 @@ def test_window_and_timestamps_follow_the_kernel(capturing):
             tsval, tsecr = dict(seg.options)["Timestamp"]
             assert tsecr == latest[step.dst], (trace.title, step.index, seg)
             latest[step.src] = tsval
+
+
+def test_the_fins_ack_waits_as_the_model_says(capturing):
+    """Linux's delayed ACK of a FIN, timed on the capture: the next timer tick on a connection
+    that has carried no data (the model's 4 ms), at least 40 ms once data has flowed."""
+
+    def fin_ack_delay(cmp) -> float:
+        steps = [s for s in cmp.capture.steps if s.segment is not None]
+        fin = next(s for s in steps if s.segment.fin)
+        want = (fin.segment.seq + 1) % 2**32
+        ack = next(s for s in steps if s.src != fin.src and s.segment.ack == want)
+        return ack.time - fin.time
+
+    bare = fin_ack_delay(run_close().comparison)
+    after_data = fin_ack_delay(run_tcp([b"hello"], [b"OK"]).comparison)
+    assert bare < 0.035, bare  # a tick (4 ms at HZ=250), far below the 40 ms timer
+    assert 0.035 <= after_data < 0.3, after_data  # ato: at least TCP_ATO_MIN, 40 ms
