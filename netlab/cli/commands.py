@@ -1,6 +1,7 @@
 """Does a netlab command line exist? Used to check the ``see`` and ``try`` commands in data.
 
-Owns walking the CLI's own command tree (built by typer from ``netlab.cli.main.app``): the
+Owns walking the CLI's own command tree (built by typer from ``netlab.cli.main.app``; the
+groups are loaded as the walk reaches them): the
 words must name a command, its options must be that command's options, and a topic given to
 ``netlab notes`` or ``--topic`` must be a known topic.
 """
@@ -31,10 +32,10 @@ def command_exists(command: str) -> bool:
     if not words or words[0] != "netlab":
         return False
     cmd, args, path = _root(), words[1:], []
-    while args and getattr(cmd, "commands", None) and args[0] in cmd.commands:
+    while args and hasattr(cmd, "list_commands") and args[0] in cmd.list_commands(None):
         path.append(args[0])
-        cmd = cmd.commands[args.pop(0)]
-    if getattr(cmd, "commands", None) and not getattr(cmd, "invoke_without_command", False):
+        cmd = cmd.get_command(None, args.pop(0))
+    if hasattr(cmd, "list_commands") and not getattr(cmd, "invoke_without_command", False):
         return False  # a group such as `netlab simulate` needs a subcommand
     options = {opt: p for p in cmd.params for opt in (*p.opts, *p.secondary_opts)}
     arguments = [p for p in cmd.params if p.param_type_name == "argument"]

@@ -8,18 +8,64 @@ module imports neither scapy nor gevent (a test checks), so ``netlab --help`` st
 
 from __future__ import annotations
 
+import importlib
 import sys
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+from typer.core import TyperGroup
 
 from netlab import __version__
-from netlab.cli import bench, demo, notes, output, quiz, simulate, values
+from netlab.cli import help_words, notes, output, values
 from netlab.errors import ExitStatus, NetlabError
 from netlab.i18n import Note, render
 
+#: The command groups, in the order of the root help: name -> (module, help key). Each module
+#: is imported only when its group is used, so ``netlab --help`` loads none of them.
+GROUPS = {
+    "simulate": ("netlab.cli.simulate", "simulate"),
+    "quiz": ("netlab.cli.quiz", "quiz"),
+    "demo": ("netlab.cli.demo", "demo"),
+    "bench": ("netlab.cli.bench", "bench.app"),
+}
+
+
+class LazyGroup(TyperGroup):
+    """The root group: ``notes`` is an ordinary command; the groups of ``GROUPS`` are built from
+    their modules on first use, and the root help lists them from their help keys alone."""
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return [*super().list_commands(ctx), *GROUPS]
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        if cmd_name not in GROUPS:
+            return super().get_command(ctx, cmd_name)
+        if cmd_name not in self.commands:
+            module_name, key = GROUPS[cmd_name]
+            module = importlib.import_module(module_name)
+            if hasattr(module, "register_scenarios"):
+                module.register_scenarios()
+            group = typer.main.get_group(module.app)
+            group.name, group.help = cmd_name, output.h(key)
+            for command in group.commands.values():  # listed whole, wrapped, never cut with ...
+                command.short_help = command.short_help or command.help
+            self.commands[cmd_name] = group
+        return self.commands[cmd_name]
+
+    def format_commands(self, ctx: Any, formatter: Any) -> None:
+        rows = [
+            (name, cmd.help or "")
+            for name in TyperGroup.list_commands(self, ctx)
+            if (cmd := TyperGroup.get_command(self, ctx, name)) is not None and not cmd.hidden
+        ]
+        rows += [(name, output.h(key)) for name, (_, key) in GROUPS.items()]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
 app = typer.Typer(
     name="netlab",
+    cls=LazyGroup,
     help=output.h("app"),
     no_args_is_help=True,
     rich_markup_mode=None,
@@ -27,12 +73,8 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-simulate.register_scenarios()
-app.add_typer(simulate.app, name="simulate", help=output.h("simulate"))
-app.add_typer(quiz.app, name="quiz", help=output.h("quiz"))
-app.add_typer(demo.app, name="demo", help=output.h("demo"))
-app.add_typer(bench.app, name="bench", help=output.h("bench.app"))
 app.command("notes", help=output.h("notes"))(notes.notes)
+help_words.install()
 
 
 def _version(flag: bool) -> None:
