@@ -6,8 +6,8 @@ included), one at a time (send, wait for the upper-cased reply, send the next), 
 reply. The servers run in this process, each in a background thread while the main thread
 waits, one at a time:
 
-- ``select``: ``netlab.demos.select_server.EchoServer`` with the select backend (``--backend``
-  picks poll or epoll instead);
+- ``select``: ``netlab.demos.select_server.EchoServer`` in line mode (as ``netlab demo select
+  --lines``) with the select backend (``--backend`` picks poll or epoll instead);
 - ``asyncio streams``: the idiomatic asyncio server (``reader.readline`` / ``writer.write``);
 - ``asyncio protocol``: an ``asyncio.Protocol`` that splits lines itself, the fastest plain
   asyncio can do.
@@ -56,7 +56,7 @@ class Run:
 
 @contextmanager
 def select_server(backend: str) -> Iterator[int]:
-    server = EchoServer(listen(HOST, 0, BACKLOG), backend)
+    server = EchoServer(listen(HOST, 0, BACKLOG), backend, lines=True)  # as asyncio: lines
     server.start()
     try:
         yield server.address[1]

@@ -67,6 +67,13 @@ class OutputError(NetlabError):
     status = ExitStatus.FAILED
 
 
+class OutputPathError(OutputError):
+    """An output path the user typed names no place a file can be created (a missing folder,
+    a folder, no permission): bad input, found before any work is done, so status 2."""
+
+    status = ExitStatus.USAGE
+
+
 class ProtocolViolation(NetlabError):
     """A protocol machine was asked for an event its table does not allow.
 

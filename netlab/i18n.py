@@ -108,9 +108,49 @@ def text(key: str, lang: str, **params: Any) -> str:
         template = catalogue("en").get(key, key)
     values = {k: render(v, lang) if isinstance(v, Note) else v for k, v in params.items()}
     try:
-        return template.format(**values)
+        filled = template.format(**values)
     except (KeyError, IndexError, ValueError):
         return template
+    if lang == "zh" and " " in template:
+        return _join_chinese(template, values, filled)
+    return filled
+
+
+def _is_han(char: str) -> bool:
+    return "\u3400" <= char <= "\u9fff" or "\uf900" <= char <= "\ufaff"
+
+
+def _join_chinese(template: str, values: dict[str, Any], filled: str) -> str:
+    """``template`` filled again without the spaces that only separate Chinese from Chinese.
+
+    A Chinese template puts a space between its text and a placeholder, as Chinese typography
+    does around Latin words and numbers ("{ip} 的条目"); when the value is itself Chinese
+    ("网关"), that space would read "网关 的条目". A space of the template next to a placeholder
+    is dropped when the characters on both sides of it are Han; values are never changed."""
+    import string
+
+    parts: list[tuple[str, bool]] = []  # (text, is a value)
+    try:
+        for literal, field, spec, conversion in string.Formatter().parse(template):
+            if literal:
+                parts.append((literal, False))
+            if field is not None:
+                value = values[field]
+                shown = repr(value) if conversion == "r" else format(value, spec or "")
+                parts.append((shown, True))
+    except (KeyError, IndexError, ValueError):
+        return filled
+    texts = [text for text, _ in parts]
+    for n, (value, is_value) in enumerate(parts):
+        if not is_value or not value:
+            continue
+        before = texts[n - 1] if n > 0 and not parts[n - 1][1] else ""
+        if before.endswith(" ") and len(before) > 1 and _is_han(before[-2]) and _is_han(value[0]):
+            texts[n - 1] = before[:-1]
+        after = texts[n + 1] if n + 1 < len(parts) and not parts[n + 1][1] else ""
+        if after.startswith(" ") and len(after) > 1 and _is_han(after[1]) and _is_han(value[-1]):
+            texts[n + 1] = after[1:]
+    return "".join(texts)
 
 
 def render(note: Note, lang: str) -> str:

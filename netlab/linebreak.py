@@ -5,7 +5,8 @@ Pure and import-light (no rich), so the CLI's help can use it. Owns the rules:
 - Latin text breaks at spaces, as rich and click break it, except that an option (a word
   starting with ``-``) stays with the word before it, and text in backticks, a short
   ``[label]`` and a short （括注） are one word, so a command such as ``ss -tan`` or a
-  ``[default: 1]`` is never split;
+  ``[default: 1]`` is never split, and a number keeps its unit (``77 B``, ``60 s``,
+  ``40 字节``);
 - Chinese text may break between characters, but not inside a term of ``TERMS`` (网卡, 字节,
   报文段…), closing punctuation (，。；）…) stays with what comes before it, so no line
   starts with it, and opening punctuation (（「…) with what follows it;
@@ -17,6 +18,7 @@ help text with ``wrap``.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterable
 
@@ -95,6 +97,7 @@ def _core(text: str, i: int, whole: bool) -> int:
     n = len(text)
     end = i
     while True:  # a Latin word, and the -options that follow it
+        start = end
         while end < n and not text[end].isspace() and not is_cjk(text[end]):
             end += 1
         gap = end
@@ -103,7 +106,34 @@ def _core(text: str, i: int, whole: bool) -> int:
         if gap > end and gap + 1 < n and text[gap] == "-" and not text[gap + 1].isspace():
             end = gap
             continue
+        if gap > end and _NUMBER.fullmatch(text[start:end]):  # "77 B", "60 s", "40 字节"
+            unit = _unit_at(text, gap)
+            if unit:
+                end = gap + unit
+                while end < n and text[end] in ".,;:)]!?'\"":  # "2 s." ends with its stop
+                    end += 1
+                return end
         return end
+
+
+_NUMBER = re.compile(r"[(\[]?[0-9][0-9.,]*")
+#: units that stay on the line of the number before them
+UNITS = ("B", "KiB", "MiB", "GiB", "s", "ms", "µs", "us", "bytes", "byte", "bits", "bit")
+UNITS_CJK = ("字节", "毫秒", "微秒", "秒", "个", "次", "位")
+
+
+def _unit_at(text: str, position: int) -> int:
+    """The length of the unit that starts at ``position`` (0 if none): a Latin unit must end
+    there (a space, punctuation or the end follows); a Chinese one is enough on its own."""
+    for unit in UNITS_CJK:
+        if text.startswith(unit, position):
+            return len(unit)
+    for unit in UNITS:
+        if text.startswith(unit, position):
+            after = position + len(unit)
+            if after == len(text) or not (text[after].isalnum() or text[after] in "_-"):
+                return len(unit)
+    return 0
 
 
 def _next(text: str, position: int, whole: bool = True) -> int:

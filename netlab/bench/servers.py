@@ -12,7 +12,8 @@ parent's way of saying stop, which also happens when the parent dies), then prin
 - ``single``: the same blocking code on one thread, one client at a time: the next
   connection is accepted only when the current client has closed;
 - ``select`` and ``epoll``: ``netlab.demos.select_server.EchoServer``, the ``netlab demo
-  select`` server, with the select backend or the epoll one;
+  select`` server in its line mode (``--lines``), so that it does the work the others do, with
+  the select backend or the epoll one;
 - ``gevent``: gevent's ``StreamServer``, a greenlet per connection running the same blocking
   code as ``threads``, made cooperative by ``monkey.patch_all()``;
 - ``asyncio``: ``asyncio.start_server`` streams (``readline``, ``write``, ``drain``).
@@ -137,7 +138,11 @@ def run_selector(backend: str, max_line: int) -> Counters:
 
     listener = _listener(blocking=False)
     server = EchoServer(
-        listener, backend, max_line=max_line, max_pending=max(MAX_PENDING, 2 * max_line)
+        listener,
+        backend,
+        lines=True,
+        max_line=max_line,
+        max_pending=max(MAX_PENDING, 2 * max_line),
     )
     _say({"port": listener.getsockname()[1]})
     server.start()

@@ -7,13 +7,13 @@ message i). No sockets, no processes, no printing.
 
 The framing is one message per line: ``size`` bytes, the last of them a newline, and the reply
 is the same line upper-cased. Lines rather than netlab.framing's ``'!I'`` length prefix because
-the server under test is the ``netlab demo select`` server, a line server (the seed's program,
-usable with ``nc``), asyncio and gevent have an idiomatic ``readline`` to compare it with, and
-upper-casing a whole line leaves its newline in place, so the reply has exactly the message's
-length and the client knows when it is complete. A length prefix would need every server to
-parse headers and upper-case only the body (``bytes.upper()`` on a header would turn a length
-byte 0x61..0x7a, 'a'..'z', into another length). A message therefore never holds a newline of
-its own: its body is lower-case letters, digits and ':'.
+the threads, gevent and asyncio servers have an idiomatic ``readline``, the ``netlab demo
+select`` server has a line mode (``--lines``) that does the same work, and upper-casing a whole
+line leaves its newline in place, so the reply has exactly the message's length: the client
+reads until that many bytes have arrived, however the server's writes cut them. A length
+prefix would need every server to parse headers and upper-case only the body (``bytes.upper()``
+on a header would turn a length byte 0x61..0x7a, 'a'..'z', into another length). A message
+therefore never holds a newline of its own: its body is lower-case letters, digits and ':'.
 """
 
 from __future__ import annotations

@@ -1,9 +1,10 @@
 """``netlab demo select``: parse the options, run the select() demo, hand its records to the view.
 
 Owns the option declarations and their checking (through ``netlab.cli.values``) and the choice
-of outputs (live rounds and summary, or ``--json``, or ``--server-only``). The server and the
-clients live in ``netlab.demos.select_server`` and ``netlab.demos.echo_clients``, drawing in
-``netlab.views.demo_select``; both are imported inside the command, so ``--help`` stays light.
+of outputs (live rounds and summary, or ``--json``, or ``--server-only``). The server lives in
+``netlab.demos.select_server``, the run around it in ``netlab.demos.select_demo``, the clients
+in ``netlab.demos.echo_clients``, the drawing in ``netlab.views.demo_select``; all are imported
+inside the command, so ``--help`` stays light.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ def command(
         str,
         typer.Option("--backend", metavar="select|poll|epoll", help=h("demo_select.backend")),
     ] = "select",
+    lines: Annotated[bool, typer.Option("--lines", help=h("demo_select.lines"))] = False,
     as_json: Annotated[bool, typer.Option("--json", help=h("demo_select.json"))] = False,
     lang: Annotated[
         str | None, typer.Option("--lang", metavar="en|zh", help=h("demo_select.lang"))
@@ -61,7 +63,7 @@ def command(
     n_messages = values.integer(
         "--messages", messages or "3", 1, MAX_MESSAGES, values.allowed("count", max=MAX_MESSAGES)
     )
-    from netlab.demos import select_server as demo
+    from netlab.demos import select_demo as demo
     from netlab.demos.listen import is_loopback
     from netlab.views import demo_select as view
 
@@ -70,13 +72,17 @@ def command(
         output.console(stderr=True).print(view.public_warning(address, lang))
     ascii_only = output.ascii_only(con)
     if server_only:
-        demo.serve(address, number, chosen, view.EventPrinter(con, lang, ascii_only))
+        printer = view.EventPrinter(con, lang, ascii_only, lines=lines)
+        demo.serve(address, number, chosen, printer, lines=lines)
         return
-    with demo.SelectDemo(address, number, chosen, n_clients, n_messages, live=not as_json) as run:
+    live = not as_json
+    with demo.SelectDemo(
+        address, number, chosen, n_clients, n_messages, live=live, lines=lines
+    ) as run:
         printer = None
         if not as_json:
-            con.print(view.intro(chosen, n_clients, n_messages, run.address, lang))
-            printer = view.EventPrinter(con, lang, ascii_only, limit=LIVE_LINES)
+            con.print(view.intro(chosen, n_clients, n_messages, run.address, lang, lines))
+            printer = view.EventPrinter(con, lang, ascii_only, limit=LIVE_LINES, lines=lines)
         summary = run.run(printer)
     if as_json:
         output.print_json(view.to_json(summary))

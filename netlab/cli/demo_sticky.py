@@ -1,18 +1,25 @@
-"""``netlab demo sticky``: sticky packets (粘包) on real TCP over 127.0.0.1, and two fixes.
+"""``netlab demo sticky``: sticky packets (粘包) on real TCP over 127.0.0.1, two fixes, and the
+same sends over UDP (``--udp``).
 
 Owns the option declarations and their checking (through ``netlab.cli.values``), and nothing
-else: the sockets live in ``netlab.demos.sticky``, the drawing in ``netlab.views.demo_sticky``;
-both are imported inside the command, so ``netlab --help`` stays light.
+else: the sockets live in ``netlab.demos.sticky`` and ``netlab.demos.sticky_udp``, the drawing
+in ``netlab.views.demo_sticky``; they are imported inside the command, so ``netlab --help``
+stays light.
 """
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from netlab.cli import output, values
 from netlab.cli.output import h
+from netlab.errors import UsageError
+from netlab.i18n import Note
+
+if TYPE_CHECKING:
+    from netlab.demos.sticky import Options
 
 
 def _count(option: str, value: str, top: int) -> int:
@@ -36,14 +43,16 @@ def command(
         "127.0.0.1"
     ),
     port: Annotated[str, typer.Option("--port", metavar="PORT", help=h("demo_sticky.port"))] = "0",
+    udp: Annotated[bool, typer.Option("--udp", help=h("demo_sticky.udp"))] = False,
     as_json: Annotated[bool, typer.Option("--json", help=h("demo_sticky.json"))] = False,
     lang: Annotated[
         str | None, typer.Option("--lang", metavar="en|zh", help=h("demo_sticky.lang"))
     ] = None,
 ) -> None:
-    """Sticky packets on real TCP: small sends merge, a large one splits; two fixes."""
+    """Sticky packets on real TCP: small sends merge, a large one splits; two fixes; UDP."""
     lang = output.use_lang(values.lang(lang))
     from netlab.demos import sticky
+    from netlab.demos.listen import is_loopback
 
     options = sticky.Options(
         messages=_count("--messages", messages, sticky.MAX_MESSAGES),
@@ -52,8 +61,10 @@ def command(
         fix=values.choice("--fix", fix, sticky.FIXES),
         host=values.host("--host", host),
         port=values.port("--port", port),
+        udp=udp,
     )
-    from netlab.demos.listen import is_loopback
+    if udp:
+        _check_udp(options)
     from netlab.views import demo_sticky as view
 
     if not is_loopback(options.host):
@@ -64,3 +75,16 @@ def command(
         return
     con = output.console()
     con.print(view.report(result, lang, con.width, output.ascii_only(con)))
+
+
+def _check_udp(options: Options) -> None:
+    """--udp: no TCP framing fix, a datagram that fits UDP over IPv4, loopback only."""
+    from netlab.demos.listen import is_loopback
+    from netlab.demos.sticky_udp import MAX_DATAGRAM
+
+    if options.fix != "none":
+        raise values.combo("--udp", "--fix")
+    if options.size > MAX_DATAGRAM:
+        raise UsageError(Note("errors.demo_sticky.udp_size", {"size": options.size}))
+    if not is_loopback(options.host):
+        raise UsageError(Note("errors.demo_sticky.udp_host", {"host": options.host}))

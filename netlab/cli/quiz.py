@@ -266,8 +266,8 @@ def validate(
             "ui.validate.ok",
             lang,
             path=str(where),
-            count=len(bank.questions),
-            files=len(files_of(where)),
+            questions=Note("ui.validate.questions", {"count": len(bank.questions)}),
+            files=Note("ui.validate.files", {"count": len(files_of(where))}),
         ),
         soft_wrap=True,
     )

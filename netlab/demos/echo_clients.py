@@ -1,13 +1,19 @@
-"""A fleet of line-echo clients in one thread: the load that ``netlab demo select`` serves.
+"""A fleet of echo clients in one thread: the load that ``netlab demo select`` serves.
 
-Owns ``run_fleet`` (N clients connect at once, each sends M newline-terminated messages and
-checks that every reply is its message upper-cased, in order, measuring each round trip),
-``FleetResult`` (the counts and round-trip percentiles), and ``FleetProcess``, which runs the
+Owns ``run_fleet`` (N clients connect at once, each sends M messages -- newline-terminated or
+not, each in one ``send()`` call or two -- and checks that the replies are its messages
+upper-cased, byte for byte, in order, measuring each round trip), ``FleetResult`` (the counts,
+the ``send()``/``recv()`` calls, the round-trip percentiles), and ``FleetProcess``, which runs the
 fleet in a child Python process (``python -m netlab.demos.echo_clients``) so the clients are
 another program, as they would be with ``nc``: their sockets do not count against the server
 process's descriptors, and they do not share its GIL. The same load generator drives the
 benchmark (``benchmarks/echo.py``). Talks only to the address it is given; prints nothing but
 the JSON result of a child run. No rich, no netlab.cli here.
+
+TCP keeps the bytes and their order, not the writes: a server that answers each chunk as it
+arrives sends the reply back in pieces that need not match the client's ``send()`` calls, so a
+client never takes one ``recv()`` for one reply. It knows how many bytes each message's reply
+has (upper-casing keeps the length) and reads until that many have arrived.
 """
 
 from __future__ import annotations
@@ -57,6 +63,8 @@ class FleetResult:
     clients: int
     messages: int  # messages planned: clients x messages per client
     sent: int = 0
+    writes: int = 0  # send() calls that took bytes, all clients together
+    reads: int = 0  # recv() calls that returned reply bytes
     replies_ok: int = 0  # replies equal to the upper-cased message, in the order sent
     wrong: int = 0  # replies that were not the expected one
     lost: int = 0  # messages whose reply never came
@@ -73,17 +81,33 @@ class FleetResult:
         return cls(**data)  # type: ignore[arg-type]
 
 
+def pieces(data: bytes, split: bool) -> list[bytes]:
+    """``data`` as the client writes it: whole, or (``split``) in two ``send()`` calls, cut
+    after its first ``", "`` (else in the middle)."""
+    if not split or len(data) < 2:
+        return [data]
+    cut = data.find(b", ") + 2 if b", " in data else len(data) // 2
+    return [data[:cut], data[cut:]]
+
+
 class _Client:
     """One client's socket and bookkeeping."""
 
-    def __init__(self, number: int, plan: list[bytes], due: float) -> None:
+    def __init__(
+        self, number: int, plan: list[bytes], due: float, newline: bool, split: bool
+    ) -> None:
         self.number = number
         self.plan = plan
+        self.newline = newline
+        self.split = split
         self.next = 0  # index in plan of the next message to queue
         self.due = due  # when the next message may be queued
-        self.out = bytearray()
+        self.out: deque[memoryview] = deque()  # the pieces to write, one send() call each
+        self.later: deque[bytes] = deque()  # pieces of the current message not yet due
         self.inbox = bytearray()
         self.waiting: deque[tuple[bytes, float]] = deque()  # (expected reply, time queued)
+        self.writes = 0
+        self.reads = 0
         self.sock: socket.socket | None = None
         self.connecting = True
         self.mask = 0
@@ -107,17 +131,30 @@ class _Client:
             return
         self.watch(selector)
 
-    def queue_due(self, now: float, window: int, gap: float) -> float | None:
-        """Queue the messages whose turn has come; return when the next one is due, if later."""
-        while self.next < len(self.plan) and len(self.waiting) < window:
+    def queue_due(self, now: float, window: int, gap: float, pause: float) -> float | None:
+        """Queue the messages (and pieces) whose turn has come; return when the next one is
+        due, if later. ``pause``: seconds between the two pieces of an odd-numbered message
+        (the even ones go back to back)."""
+        while True:
+            if self.later:
+                if self.due > now:
+                    return self.due
+                self.out.append(memoryview(self.later.popleft()))
+                self.due = now + (0.0 if self.later else gap)
+                if not self.later and self.waiting:  # the round trip starts at the last piece
+                    self.waiting[-1] = (self.waiting[-1][0], now)
+                continue
+            if self.next >= len(self.plan) or len(self.waiting) >= window:
+                return None
             if self.due > now:
                 return self.due
-            text = self.plan[self.next]
-            self.out += text + b"\n"
+            text = self.plan[self.next] + (b"\n" if self.newline else b"")
+            first, *rest = pieces(text, self.split)
+            self.out.append(memoryview(first))
             self.waiting.append((text.upper(), now))
             self.next += 1
-            self.due = now + gap
-        return None
+            self.later.extend(rest)
+            self.due = now + ((pause if self.next % 2 else 0.0) if rest else gap)
 
     def watch(self, selector: selectors.BaseSelector) -> None:
         """Register for writing while connecting or while bytes wait, else only for reading."""
@@ -143,15 +180,19 @@ class _Client:
                 self.fail(f"connect: {os.strerror(code)}", selector)
                 return
             self.connecting = False
-        if self.out:
+        if self.out:  # one send() call per writable event: the pieces leave apart
             try:
-                sent = self.sock.send(self.out)
+                sent = self.sock.send(self.out[0])
             except (BlockingIOError, InterruptedError):
                 return
             except OSError as exc:
                 self.fail(exc.strerror or type(exc).__name__, selector)
                 return
-            del self.out[:sent]
+            self.writes += sent > 0
+            if sent < len(self.out[0]):
+                self.out[0] = self.out[0][sent:]
+            else:
+                self.out.popleft()
 
     def on_readable(self, now: float, rtts: list[float], selector: selectors.BaseSelector) -> None:
         assert self.sock is not None
@@ -165,27 +206,23 @@ class _Client:
         if not data:
             self.fail("closed by the server", selector)
             return
+        self.reads += 1
         self.inbox += data
-        end = self.inbox.rfind(b"\n")
-        if end < 0:
+        # a reply is complete when as many bytes as its message have come, however they were cut
+        while self.waiting and len(self.inbox) >= len(self.waiting[0][0]):
+            expected, queued = self.waiting.popleft()
+            reply = bytes(self.inbox[: len(expected)])
+            del self.inbox[: len(expected)]
+            if reply == expected:
+                self.replies_ok += 1
+                rtts.append(now - queued)
+            else:
+                self.wrong += 1
+        if self.inbox and not self.waiting:  # bytes nobody asked for
+            self.fail("unexpected bytes from the server", selector)
             return
-        lines = bytes(self.inbox[:end]).split(b"\n")
-        del self.inbox[: end + 1]
-        for line in lines:
-            self.check(line, now, rtts)
         if self.answered >= len(self.plan):
             self.finish(selector)
-
-    def check(self, line: bytes, now: float, rtts: list[float]) -> None:
-        if not self.waiting:
-            self.wrong += 1
-            return
-        expected, queued = self.waiting.popleft()
-        if line == expected:
-            self.replies_ok += 1
-            rtts.append(now - queued)
-        else:
-            self.wrong += 1
 
     def fail(self, reason: str, selector: selectors.BaseSelector) -> None:
         self.failure = reason
@@ -202,12 +239,12 @@ class _Client:
 
 
 def _start(
-    host: str, port: int, clients: int, messages: int, size: int, stagger: float, start: float
+    clients: int, messages: int, size: int, stagger: float, start: float, newline: bool, split: bool
 ) -> list[_Client]:
     fleet = []
     for number in range(1, clients + 1):
         plan = [message(number, index, size) for index in range(1, messages + 1)]
-        fleet.append(_Client(number, plan, start + (number - 1) * stagger))
+        fleet.append(_Client(number, plan, start + (number - 1) * stagger, newline, split))
     return fleet
 
 
@@ -220,11 +257,12 @@ def _drive(
 ) -> None:
     """The clients' own select loop: queue due messages, send, read and check replies."""
     window, gap, idle = int(options["window"]), options["gap"], options["idle_timeout"]
+    pause = options["pause"]
     timers: list[tuple[float, int]] = []
     by_number = {c.number: c for c in fleet}
     now = time.monotonic()
     for client in fleet:
-        _pump(client, now, window, gap, timers, selector)
+        _pump(client, now, window, gap, pause, timers, selector)
     active = sum(not c.done for c in fleet)
     last_progress = now
     while active:
@@ -233,7 +271,7 @@ def _drive(
         now = time.monotonic()
         while timers and timers[0][0] <= now:
             _, number = heapq.heappop(timers)
-            _pump(by_number[number], now, window, gap, timers, selector)
+            _pump(by_number[number], now, window, gap, pause, timers, selector)
         wait = idle - (now - last_progress)
         if wait <= 0:
             return
@@ -253,7 +291,7 @@ def _drive(
             if client.done:
                 active -= 1
             else:
-                _pump(client, time.monotonic(), window, gap, timers, selector)
+                _pump(client, time.monotonic(), window, gap, pause, timers, selector)
 
 
 def _pump(
@@ -261,12 +299,13 @@ def _pump(
     now: float,
     window: int,
     gap: float,
+    pause: float,
     timers: list[tuple[float, int]],
     selector: selectors.BaseSelector,
 ) -> None:
     if client.done:
         return
-    due = client.queue_due(now, window, gap)
+    due = client.queue_due(now, window, gap, pause)
     if due is not None:
         heapq.heappush(timers, (due, client.number))
     client.watch(selector)
@@ -282,24 +321,30 @@ def run_fleet(
     window: int = 1,
     gap: float = 0.0,
     stagger: float = 0.0,
+    newline: bool = True,
+    split: bool = False,
+    pause: float = 0.0,
     idle_timeout: float = IDLE_TIMEOUT,
     cancel: threading.Event | None = None,
 ) -> FleetResult:
-    """Run ``clients`` clients against ``host:port``, each sending ``messages`` lines.
+    """Run ``clients`` clients against ``host:port``, each sending ``messages`` messages.
 
-    ``window``: how many messages a client may have awaiting their reply (1 = send, wait for
-    the reply, send the next). ``gap``: seconds between a client's messages; ``stagger``:
-    seconds between the clients' first messages. Gives up after ``idle_timeout`` seconds
+    ``newline``: each message ends with a newline (a line server answers nothing else);
+    ``split``: each message is written in two ``send()`` calls, ``pause`` seconds apart for
+    the odd-numbered messages, back to back for the even ones. ``window``: how many messages a
+    client may have awaiting their reply (1 = send, wait for the reply, send the next).
+    ``gap``: seconds between a client's messages; ``stagger``: seconds between the clients'
+    first messages. Gives up after ``idle_timeout`` seconds
     without a reply, or when ``cancel`` is set; unanswered messages count as lost.
     """
     selector = selectors.DefaultSelector()
     start = time.monotonic()
-    fleet = _start(host, port, clients, messages, size, stagger, start)
+    fleet = _start(clients, messages, size, stagger, start, newline, split)
     rtts: list[float] = []
     try:
         for client in fleet:
             client.connect(host, port, selector)
-        options = {"window": window, "gap": gap, "idle_timeout": idle_timeout}
+        options = {"window": window, "gap": gap, "pause": pause, "idle_timeout": idle_timeout}
         _drive(selector, fleet, rtts, options, cancel)
     finally:
         for client in fleet:
@@ -322,6 +367,8 @@ def _result(fleet: list[_Client], rtts: list[float], elapsed: float) -> FleetRes
         clients=len(fleet),
         messages=planned,
         sent=sum(c.next for c in fleet),
+        writes=sum(c.writes for c in fleet),
+        reads=sum(c.reads for c in fleet),
         replies_ok=ok,
         wrong=wrong,
         lost=max(0, planned - ok - wrong),
@@ -338,11 +385,14 @@ def _result(fleet: list[_Client], rtts: list[float], elapsed: float) -> FleetRes
 class FleetProcess:
     """``run_fleet`` in a child Python process; ``result()`` waits for it, ``stop()`` ends it."""
 
-    def __init__(self, host: str, port: int, clients: int, messages: int, **options: float) -> None:
+    def __init__(
+        self, host: str, port: int, clients: int, messages: int, **options: float | bool
+    ) -> None:
         argv = [sys.executable, "-m", "netlab.demos.echo_clients", host, str(port)]
         argv += [str(clients), str(messages)]
         for name, value in options.items():
-            argv += [f"--{name.replace('_', '-')}", str(value)]
+            shown = str(int(value)) if isinstance(value, bool) else str(value)
+            argv += [f"--{name.replace('_', '-')}", shown]
         root = str(Path(__file__).resolve().parents[2])  # the folder that holds netlab/
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [root, _pythonpath()]))}
         self.proc = subprocess.Popen(
@@ -391,6 +441,9 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--window", type=int, default=1)
     parser.add_argument("--gap", type=float, default=0.0)
     parser.add_argument("--stagger", type=float, default=0.0)
+    parser.add_argument("--newline", type=int, choices=(0, 1), default=1)
+    parser.add_argument("--split", type=int, choices=(0, 1), default=0)
+    parser.add_argument("--pause", type=float, default=0.0)
     parser.add_argument("--idle-timeout", type=float, default=IDLE_TIMEOUT)
     return parser.parse_args(argv)
 
@@ -408,6 +461,9 @@ def main(argv: list[str] | None = None) -> int:
             window=args.window,
             gap=args.gap,
             stagger=args.stagger,
+            newline=bool(args.newline),
+            split=bool(args.split),
+            pause=args.pause,
             idle_timeout=args.idle_timeout,
         )
     except KeyboardInterrupt:

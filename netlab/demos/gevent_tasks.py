@@ -1,15 +1,19 @@
-"""The seed's eat/play gevent example, measured: the same tasks run three ways, each in a child.
+"""The seed's eat/play gevent example, measured: the same tasks run four ways, each in a child.
 
-Owns the three child programs (``patched``: ``monkey.patch_all()`` first, then ``time.sleep``;
+Owns the four child programs (``patched``: ``monkey.patch_all()`` first, then ``time.sleep``;
 ``unpatched``: the real, blocking ``time.sleep``; ``gevent_sleep``: ``gevent.sleep`` without any
-patch), starting each as ``python -P -c PROGRAM`` and reading the JSON lines it prints (a
-monotonic timestamp relative to its own start, the task, the event, the thread name), and the
-records the views draw (``Plan``, ``Line``, ``Run``).
+patch; ``from_import``: ``import time`` and ``from time import sleep`` before the patch, the
+tasks calling ``sleep``), starting each as ``python -P -c PROGRAM`` and reading the JSON lines
+it prints (a monotonic timestamp relative to its own start, the task, the event, the thread
+name; at the end what the tasks called and what ``time.sleep`` was then), and the records the
+views draw (``Plan``, ``Line``, ``Run``).
 
-Must not import gevent: only the children do. ``monkey.patch_all()`` replaces functions of
-``time``, ``socket``, ``threading`` ... in place, and it must run before every other import; this
-process has long imported those modules, so it could never promise that. A child program is
-source text handed to ``-c`` so that its first line really is the first thing that runs.
+Must not import gevent: only the children do. ``monkey.patch_all()`` replaces attributes of
+``time``, ``socket``, ``threading`` ... in place, so a module imported before it is patched too;
+what it cannot reach is a name copied out earlier (``from time import sleep``, the
+``from_import`` run measures it) or an object made earlier (a socket, a lock, a thread). This
+process made such objects long ago, so it could never promise a clean patch. A child program is
+source text handed to ``-c`` so that its first lines really are the first things that run.
 
 ``python -m netlab.demos.gevent_tasks [OPTIONS]`` is ``netlab demo gevent [OPTIONS]``.
 """
@@ -31,8 +35,8 @@ from typing import Any, Protocol
 from netlab.errors import NetlabError
 from netlab.i18n import Note
 
-#: The three runs, in the order they are shown.
-VARIANTS = ("patched", "unpatched", "gevent_sleep")
+#: The four runs, in the order they are shown.
+VARIANTS = ("patched", "unpatched", "gevent_sleep", "from_import")
 
 #: The tasks, after the seed's ``eat`` and ``play``; ``--tasks N`` takes the first N.
 TASK_NAMES = ("eat", "play", "read", "sing", "walk", "cook", "swim", "draw", "nap", "run")
@@ -47,8 +51,19 @@ _PROLOGUE = {
     "patched": "from gevent import monkey\nmonkey.patch_all()  # first, before any other import\n",
     "unpatched": "",
     "gevent_sleep": "",
+    "from_import": (
+        "import time  # the module: patch_all() replaces time.sleep in it all the same\n"
+        "from time import sleep  # a name copied out before the patch: it keeps the original\n"
+        "from gevent import monkey\n"
+        "monkey.patch_all()\n"
+    ),
 }
-_NAP = {"patched": "time.sleep", "unpatched": "time.sleep", "gevent_sleep": "gevent.sleep"}
+_NAP = {
+    "patched": "time.sleep",
+    "unpatched": "time.sleep",
+    "gevent_sleep": "gevent.sleep",
+    "from_import": "sleep",
+}
 
 _BODY = """\
 import json
@@ -78,6 +93,7 @@ def task(name):
 gevent.joinall([gevent.spawn(task, name) for name in TASKS])
 say(elapsed_s=time.monotonic() - START, main_thread=threading.current_thread().name,
     sleep_function={nap}.__module__ + "." + {nap}.__qualname__,
+    time_sleep=time.sleep.__module__ + "." + time.sleep.__qualname__,
     python=sys.version.split()[0], gevent=gevent.__version__)
 """
 
@@ -94,8 +110,9 @@ class Plan:
         return TASK_NAMES[: self.tasks]
 
     def expected_s(self, variant: str) -> float:
-        """The total a run should take: one sleep when the tasks overlap, N sleeps when not."""
-        return self.sleep_s * (self.tasks if variant == "unpatched" else 1)
+        """The total a run should take, as taught: one sleep when the tasks overlap, N sleeps
+        when they call a blocking sleep (the runs measure whether they do)."""
+        return self.sleep_s * (self.tasks if variant in ("unpatched", "from_import") else 1)
 
     @property
     def timeout_s(self) -> float:
@@ -126,6 +143,7 @@ class Run:
     process_s: float  # the whole child process, Python start-up and imports included
     main_thread: str
     sleep_function: str  # what the tasks called, e.g. "gevent.hub.sleep" or "time.sleep"
+    time_sleep: str  # what the module attribute time.sleep was at the end of the run
     python: str
     gevent: str
 
@@ -313,6 +331,7 @@ def _run(variant: str, lines: list[Line], final: dict[str, Any], process_s: floa
             process_s=process_s,
             main_thread=str(final["main_thread"]),
             sleep_function=str(final["sleep_function"]),
+            time_sleep=str(final["time_sleep"]),
             python=str(final["python"]),
             gevent=str(final["gevent"]),
         )

@@ -1,16 +1,19 @@
 """The select() echo server of ``netlab demo select``: one thread serving many clients.
 
 Owns ``EchoServer`` (a non-blocking server on a ``selectors`` backend -- select, poll or epoll --
-that answers every newline-terminated line with the line upper-cased, as the seed note's program
-does, written properly: a pending-output buffer per connection with partial sends handled, a
-socket watched for writing only while it has pending output, removal on EOF and on reset, no busy
-loop, and a per-connection cap on buffered bytes), ``Event`` (one plain record per thing the
-server does, which the view draws), ``SelectDemo`` (the server plus a fleet of clients in a
-child process, events handed to a callback in the calling thread), ``serve`` (serve until
-Ctrl-C or SIGTERM) and ``check_capacity`` (FD_SETSIZE and the open-file limit). Moves bytes
-only: no rich, no printing, no sentences (reasons are short keys the view turns into text).
-A connection's memory is bounded: at most MAX_LINE bytes of an unfinished line plus
-MAX_PENDING bytes of unsent replies (plus one recv() of RECV_SIZE bytes being processed).
+that, as the seed note's program does, upper-cases whatever each ``recv()`` returns and sends it
+back: upper-casing is byte-wise, so the reply is right however the stream was cut. With
+``lines=True`` (``--lines``) it answers whole newline-terminated lines instead, and the last line
+when the client ends its input without a newline, as ``readline()`` would. Written properly: a
+pending-output buffer per connection with partial sends handled, a socket watched for writing
+only while it has pending output, removal on EOF and on reset, no busy loop, and a
+per-connection cap on buffered bytes), ``Event`` (one plain record per thing the server does,
+which the view draws), ``check_capacity`` (FD_SETSIZE and the open-file limit) and
+``sigterm_as_interrupt``. The demo around it (the server plus a fleet of clients) is
+``netlab.demos.select_demo``. Moves bytes only: no rich, no printing, no sentences (reasons are
+short keys the view turns into text).
+A connection's memory is bounded: at most MAX_PENDING bytes of unsent replies (plus one recv()
+of RECV_SIZE bytes being processed), and in line mode MAX_LINE bytes of an unfinished line.
 
     python -m netlab.demos.select_server [OPTIONS]    # the same as: netlab demo select [OPTIONS]
 """
@@ -20,26 +23,21 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
-import queue
 import selectors
 import signal
 import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass, field
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field
 
 from netlab.errors import UsageError
 from netlab.i18n import Note
 
-if TYPE_CHECKING:
-    from netlab.demos.echo_clients import FleetProcess, FleetResult
-
 BACKENDS = ("select", "poll", "epoll")
 FD_SETSIZE = 1024  # select()'s fd_set is a bitmap of this many descriptors (glibc, macOS)
 SELECT_LIMIT = 1000  # connections the select backend accepts, leaving room for a few other fds
-MAX_LINE = 8 * 1024  # a line longer than this (without its newline) closes that connection
+MAX_LINE = 8 * 1024  # line mode: a longer line (newline not counted) closes that connection
 MAX_PENDING = 64 * 1024  # replies a client has not read yet: above this, it is disconnected
 RECV_SIZE = 16 * 1024
 BACKLOG = 4096  # connections the kernel queues until accept(); capped by somaxconn
@@ -49,7 +47,7 @@ LISTENER = 0  # the listening socket's number in round events; connections are 1
 REASONS = (
     "eof",  # the client closed its side; pending replies were sent first
     "reset",  # the client's kernel answered with RST (for example SO_LINGER 0, or a crash)
-    "line_too_long",  # more than MAX_LINE bytes without a newline
+    "line_too_long",  # line mode: more than MAX_LINE bytes without a newline
     "slow_reader",  # more than MAX_PENDING bytes of replies waiting: the client does not read
     "error",  # another socket error (``detail`` holds the system's message)
     "stopped",  # the server shut down
@@ -65,9 +63,11 @@ class Event:
     kind: ``listening`` (peer = "host:port"), ``round`` (select() returned: ``readable`` and
     ``writable`` list connection numbers, 0 = the listening socket; ``watching`` = how many
     sockets it watched for reading and for writing), ``accept``, ``refuse``, ``read``
-    (``nbytes`` received, ``lines`` completed), ``write`` (``nbytes`` sent, ``pending`` still
-    waiting), ``close`` (``reason``, ``dropped`` = buffered bytes thrown away), ``stopped``
-    (``total`` = connections served).
+    (``nbytes`` received: ``data`` holds them; in line mode ``lines`` are the lines completed),
+    ``last_line`` (line mode: the client ended its input after ``data``, a line without its
+    newline, which is answered all the same), ``write`` (``nbytes`` sent: ``data``, or in line
+    mode their ``lines``; ``pending`` still waiting), ``close`` (``reason``, ``dropped`` =
+    buffered bytes thrown away), ``stopped`` (``total`` = connections served).
     """
 
     kind: str
@@ -77,6 +77,7 @@ class Event:
     peer: str = ""
     nbytes: int = 0
     lines: tuple[bytes, ...] = ()
+    data: bytes = b""
     pending: int = 0
     readable: tuple[int, ...] = ()
     writable: tuple[int, ...] = ()
@@ -92,7 +93,9 @@ class Stats:
     rounds: int = 0
     accepted: int = 0
     refused: int = 0
-    lines: int = 0
+    lines: int = 0  # line mode: lines answered
+    chunks: int = 0  # recv() calls that returned bytes
+    sends: int = 0  # send() calls that took bytes
     bytes_in: int = 0
     bytes_out: int = 0
     connected: int = 0  # connections open now
@@ -101,7 +104,7 @@ class Stats:
 
 
 class Connection:
-    """One accepted client: its socket, unfinished input line and pending output."""
+    """One accepted client: its socket, unfinished input line (line mode) and pending output."""
 
     __slots__ = ("eof", "inbox", "mask", "number", "outbox", "peer", "sock")
 
@@ -128,7 +131,8 @@ def make_selector(backend: str) -> selectors.BaseSelector:
 
 
 class EchoServer:
-    """An upper-casing line echo server on one thread and one selector.
+    """An upper-casing echo server on one thread and one selector: each chunk as it arrives, or
+    (``lines=True``) each whole line.
 
     Give it a listening socket (``netlab.demos.listen.listen``); it owns the socket from then
     on. Run ``serve_forever()`` in the calling thread, or ``start()`` it in a background thread
@@ -141,12 +145,14 @@ class EchoServer:
         sock: socket.socket,
         backend: str = "select",
         *,
+        lines: bool = False,
         max_line: int = MAX_LINE,
         max_pending: int = MAX_PENDING,
         on_event: Callable[[Event], None] | None = None,
         send_buffer: int | None = None,
     ) -> None:
         self.backend = backend
+        self.lines = lines
         self.max_line = max_line
         self.max_pending = max_pending
         # SO_SNDBUF for accepted sockets: None keeps the kernel's (auto-tuned, often megabytes on
@@ -331,15 +337,21 @@ class EchoServer:
             self._on_eof(conn)
             return
         self.stats.bytes_in += len(data)
-        conn.inbox += data
-        complete = self._take_lines(conn)
-        if complete is None:
-            return
-        if complete:
-            conn.outbox += complete.upper()  # bytes.upper() leaves the newlines where they are
+        self.stats.chunks += 1
+        if self.lines:
+            conn.inbox += data
+            complete = self._take_lines(conn)
+            if complete is None:
+                return
+            if complete:
+                conn.outbox += complete.upper()  # bytes.upper() leaves the newlines in place
+            found = _lines(complete)
+        else:
+            conn.outbox += data.upper()  # byte-wise: right however the stream was cut
+            found = ()
         self._note_peak(conn)
         if self._emit is not None:
-            self._event("read", conn=conn.number, nbytes=len(data), lines=_lines(complete))
+            self._event("read", conn=conn.number, nbytes=len(data), lines=found, data=data)
         if len(conn.outbox) > self.max_pending:
             self._close(conn, "slow_reader")
         elif conn.outbox:
@@ -377,10 +389,16 @@ class EchoServer:
         shown = bytes(conn.outbox[:sent]) if self._emit is not None else b""
         del conn.outbox[:sent]  # a partial send keeps the rest for the next writable round
         self.stats.bytes_out += sent
+        self.stats.sends += 1
         if self._emit is not None:
-            lines = tuple(shown.rstrip(b"\n").split(b"\n"))
+            lines = tuple(shown.rstrip(b"\n").split(b"\n")) if self.lines else ()
             self._event(
-                "write", conn=conn.number, nbytes=sent, lines=lines, pending=len(conn.outbox)
+                "write",
+                conn=conn.number,
+                nbytes=sent,
+                lines=lines,
+                data=shown,
+                pending=len(conn.outbox),
             )
         if conn.outbox:
             return
@@ -390,8 +408,15 @@ class EchoServer:
             self._watch(conn, selectors.EVENT_READ)  # nothing pending: stop asking for writable
 
     def _on_eof(self, conn: Connection) -> None:
-        """The client closed its side: send what is still pending, then close."""
+        """The client closed its side: answer an unfinished last line (line mode: the end of
+        input ends a line, as for ``readline()``), send what is still pending, then close."""
         conn.eof = True
+        if conn.inbox:
+            last = bytes(conn.inbox)
+            conn.inbox.clear()
+            conn.outbox += last.upper()
+            self.stats.lines += 1
+            self._event("last_line", conn=conn.number, nbytes=len(last), data=last)
         if conn.outbox:
             self._watch(conn, selectors.EVENT_WRITE)
         else:
@@ -503,158 +528,6 @@ def sigterm_as_interrupt() -> Iterator[None]:
 def client_host(host: str) -> str:
     """Where the built-in clients connect: the server's address (127.0.0.1 for 0.0.0.0)."""
     return "127.0.0.1" if host in ("0.0.0.0", "") else host
-
-
-# -- the demo and the plain server ---------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class DemoSummary:
-    """The figures of one ``netlab demo select`` run."""
-
-    backend: str
-    clients: int
-    messages_per_client: int
-    messages: int  # all clients together
-    replies_ok: int
-    wrong: int
-    lost: int
-    rounds: int
-    elapsed_s: float
-    accepted: int
-    refused: int
-    rtt_p50_ms: float
-    rtt_p99_ms: float
-    peak_buffered: int
-    closed: dict[str, int]
-
-    def to_dict(self) -> dict[str, object]:
-        return asdict(self)
-
-
-def demo_pacing(clients: int, messages: int) -> dict[str, float]:
-    """Pauses that let a learner watch the rounds: the clients send in waves, all at about the
-    same moment (so one round finds several sockets ready), with a gap between waves that
-    shrinks for long runs (about 2 s of gaps at most)."""
-    return {"gap": round(min(0.1, 2.0 / messages), 4), "stagger": 0.0}
-
-
-class SelectDemo:
-    """One ``netlab demo select`` run: the server plus a fleet of clients in a child process.
-
-    Opening it checks the capacity and starts listening, so a bad port fails before anything
-    is printed; ``run()`` serves the clients; ``close()`` (or leaving the ``with`` block) stops
-    the clients and the server, closes every socket and reaps the child, however the run
-    ended. Events reach ``run``'s ``on_event`` on the calling thread, as they happen.
-    """
-
-    def __init__(
-        self,
-        host: str,
-        port: int,
-        backend: str,
-        clients: int,
-        messages: int,
-        *,
-        live: bool = True,
-        pacing: dict[str, float] | None = None,
-    ) -> None:
-        from netlab.demos.listen import listen
-
-        check_capacity(backend, clients)
-        self.host, self.backend = host, backend
-        self.clients, self.messages = clients, messages
-        if pacing is None:  # pauses only help someone watching the rounds
-            pacing = demo_pacing(clients, messages) if live else {"gap": 0.0, "stagger": 0.0}
-        self.pacing = pacing
-        self._events: queue.SimpleQueue[Event] = queue.SimpleQueue()
-        emit = self._events.put if live else None
-        self.server = EchoServer(listen(host, port, BACKLOG), backend, on_event=emit)
-        self._fleet: FleetProcess | None = None
-
-    @property
-    def address(self) -> str:
-        return "{}:{}".format(*self.server.address)
-
-    def __enter__(self) -> SelectDemo:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
-
-    def run(self, on_event: Callable[[Event], None] | None = None) -> DemoSummary:
-        """Serve the clients until they are done; Ctrl-C or SIGTERM raise KeyboardInterrupt."""
-        from netlab.demos.echo_clients import FleetProcess
-
-        events, server = self._events, self.server
-        with sigterm_as_interrupt():
-            server.start()
-            where, port = client_host(self.host), server.address[1]
-            self._fleet = FleetProcess(where, port, self.clients, self.messages, **self.pacing)
-            _pump(events, on_event, self._fleet.finished)
-            result = self._fleet.result(timeout=30)
-            _pump(events, on_event, lambda: server.open_connections == 0, limit=2.0)
-            server.stop()
-            _pump(events, on_event, lambda: True)
-        if server.error is not None:
-            raise server.error
-        return _summary(server, result, self.backend, self.messages)
-
-    def close(self) -> None:
-        if self._fleet is not None:
-            self._fleet.stop()
-        self.server.stop()
-
-
-def _pump(
-    events: queue.SimpleQueue[Event],
-    on_event: Callable[[Event], None] | None,
-    done: Callable[[], bool],
-    limit: float | None = None,
-) -> None:
-    """Hand queued events to ``on_event`` until ``done()`` and the queue is empty (or
-    ``limit`` seconds have passed)."""
-    deadline = None if limit is None else time.monotonic() + limit
-    while deadline is None or time.monotonic() < deadline:
-        try:
-            event = events.get(timeout=0.05)
-        except queue.Empty:
-            if done():
-                return
-            continue
-        if on_event is not None:
-            on_event(event)
-
-
-def _summary(server: EchoServer, result: FleetResult, backend: str, messages: int) -> DemoSummary:
-    stats = server.stats
-    return DemoSummary(
-        backend=backend,
-        clients=result.clients,
-        messages_per_client=messages,
-        messages=result.messages,
-        replies_ok=result.replies_ok,
-        wrong=result.wrong,
-        lost=result.lost,
-        rounds=stats.rounds,
-        elapsed_s=result.elapsed_s,
-        accepted=stats.accepted,
-        refused=stats.refused,
-        rtt_p50_ms=result.rtt_p50_ms,
-        rtt_p99_ms=result.rtt_p99_ms,
-        peak_buffered=stats.peak_buffered,
-        closed=dict(stats.closed),
-    )
-
-
-def serve(host: str, port: int, backend: str, on_event: Callable[[Event], None]) -> None:
-    """Serve on ``host:port`` in this thread until Ctrl-C or SIGTERM (KeyboardInterrupt)."""
-    from netlab.demos.listen import listen
-
-    make_selector(backend).close()
-    server = EchoServer(listen(host, port, BACKLOG), backend, on_event=on_event)
-    with sigterm_as_interrupt():
-        server.serve_forever()
 
 
 if __name__ == "__main__":

@@ -5,7 +5,9 @@ small messages sent back to back come out of one ``recv()``; (2) ``split``: one 
 read with a small buffer comes out in pieces; (3) ``header``: the same traffic framed with
 ``netlab.framing`` (a 4-byte ``'!I'`` length) decodes back exactly; (4) ``ack``: the seed's
 other fix (send the length, wait for ``b"ok"``, then the body) decodes back too, one round trip
-per message. Every ``send()`` and ``recv()`` is recorded as a ``Chunk``.
+per message. Its length is the same fixed-size 4-byte ``'!I'`` header, read with a loop until
+all 4 bytes are in: a bare ``b"5000"`` would have no end of its own (``recv()`` may return
+``b"50"``, then ``b"00"``). Every ``send()`` and ``recv()`` is recorded as a ``Chunk``.
 
 The demo is deterministic: the server reads only after the client has finished sending and the
 kernel's receive queue holds every byte (``FIONREAD``, with a bounded wait), so what one
@@ -28,7 +30,7 @@ from dataclasses import dataclass
 
 from netlab.demos.listen import LOOPBACK, listen
 from netlab.errors import NetlabError
-from netlab.framing import Decoder, FramingError, encode
+from netlab.framing import HEADER, HEADER_SIZE, Decoder, FramingError, encode
 from netlab.i18n import Note
 
 FIXES = ("none", "header", "ack", "all")
@@ -42,7 +44,6 @@ MAX_MESSAGES = 100
 MAX_SIZE = 65536
 MAX_BUFFER = 65536
 ACK = b"ok"
-LENGTH_READ = 32  # the ack fix reads the length text with recv(32), as the seed reads it whole
 TIMEOUT = 5.0  # every blocking socket call gives up after this many seconds
 SETTLE = 0.2  # a receive queue that has not grown for this long holds all it will get
 POLL = 0.002
@@ -56,19 +57,25 @@ class Options:
     fix: str = "none"
     host: str = LOOPBACK
     port: int = 0
+    udp: bool = False
 
 
 @dataclass(frozen=True)
 class Chunk:
-    """What one ``send()`` or ``recv()`` call carried. ``time`` is seconds since the exchange
-    began: when a send was called, when a recv returned (so a recv never comes before the send
-    it reads). ``role`` is "" or, in the ack fix, "length", "ack" or "body"."""
+    """What one ``send()`` or ``recv()`` call carried (over UDP: ``sendto()``, ``recvmsg()``).
+    ``time`` is seconds since the exchange began: when a send was called, when a recv returned
+    (so a recv never comes before the send it reads). ``role`` is "" or, in the ack fix,
+    "length", "ack" or "body", or over UDP "empty" (nothing was queued: EAGAIN). Over UDP,
+    ``flags`` are the flags ``recvmsg()`` returned (``MSG_TRUNC``) and ``size`` the datagram's
+    length as the kernel reported it (Linux; None where it can't be asked)."""
 
     side: str  # "client" | "server"
-    call: str  # "send" | "recv"
+    call: str  # "send" | "recv" | "sendto" | "recvmsg"
     data: bytes
     time: float
     role: str = ""
+    flags: tuple[str, ...] = ()
+    size: int | None = None
 
 
 @dataclass(frozen=True)
@@ -123,6 +130,7 @@ class Result:
     parts: tuple[Part, ...]
     byte_order: ByteOrder
     nodelay: bool = True
+    transport: str = "tcp"  # "tcp", or "udp" for ``netlab.demos.sticky_udp``
 
 
 # -- the traffic -----------------------------------------------------------------------------
@@ -392,14 +400,25 @@ def header_fix(listener: socket.socket, messages: list[bytes], buffer: int) -> P
     return Part("header", tuple(messages), tuple(out), rec.chunks(), waited, client_s)
 
 
+def recv_length(sock: socket.socket, rec: Recorder, side: str) -> int | None:
+    """A 4-byte ``'!I'`` length, read until all 4 bytes are in; None at a clean end of stream."""
+    first = recv(sock, rec, side, HEADER_SIZE, "length")
+    if not first:
+        return None
+    rest = recv_exact(sock, rec, side, HEADER_SIZE - len(first), HEADER_SIZE, "length")
+    (length,) = HEADER.unpack(first + rest)
+    return int(length)
+
+
 def ack_fix(listener: socket.socket, messages: list[bytes], buffer: int) -> Part:
-    """Part (4): length as text, wait for b"ok", then the body; one round trip per message."""
+    """Part (4): a 4-byte '!I' length, wait for b"ok", then the body; one round trip per
+    message."""
 
     def client_script(sock: socket.socket, rec: Recorder):
         began, trips = time.perf_counter(), []
         for message in messages:
             asked = time.perf_counter()
-            send(sock, rec, "client", str(len(message)).encode("ascii"), "length")
+            send(sock, rec, "client", HEADER.pack(len(message)), "length")
             recv_exact(sock, rec, "client", len(ACK), len(ACK), "ack")
             trips.append(time.perf_counter() - asked)
             send(sock, rec, "client", message, "body")
@@ -407,8 +426,7 @@ def ack_fix(listener: socket.socket, messages: list[bytes], buffer: int) -> Part
 
     def server(sock: socket.socket, rec: Recorder, client: Client):
         out = []
-        while header := recv(sock, rec, "server", LENGTH_READ, "length"):
-            length = int(header.decode("ascii"))
+        while (length := recv_length(sock, rec, "server")) is not None:
             send(sock, rec, "server", ACK, "ack")
             out.append(recv_exact(sock, rec, "server", length, buffer, "body"))
         return out
@@ -418,7 +436,12 @@ def ack_fix(listener: socket.socket, messages: list[bytes], buffer: int) -> Part
 
 
 def run(options: Options) -> Result:
-    """Listen on ``options.host:port``, run the parts ``options.fix`` asks for, close."""
+    """Listen on ``options.host:port``, run the parts ``options.fix`` asks for, close. With
+    ``options.udp`` the same sends go over UDP (``netlab.demos.sticky_udp``)."""
+    if options.udp:
+        from netlab.demos import sticky_udp
+
+        return sticky_udp.run(options)
     smalls, large = small_messages(options.messages), large_message(options.size)
     listener = listen(options.host, options.port)
     try:

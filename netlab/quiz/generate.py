@@ -17,9 +17,11 @@ options a header carries).
 This module holds the catalogue and the addressing questions; the others live next to it and
 are registered here: ``netlab.quiz.generate_tcp`` (handshake, data, header and frame sizes),
 ``netlab.quiz.generate_close`` (the close variants) with the words both share in
-``netlab.quiz.tcp_terms``, and ``netlab.quiz.generate_lan`` (layers, DHCP, DNS, NAT).
-``netlab.quiz.recipe`` holds the pieces every generator module uses (``Recipe``, ``Draft``,
-``t``).
+``netlab.quiz.tcp_terms``, and the LAN questions: ``netlab.quiz.generate_layers`` (PDU names,
+header bytes), ``generate_dhcp``, ``generate_dns`` and ``generate_nat``, with the words they
+share in ``netlab.quiz.lan_terms``. ``netlab.quiz.recipe`` holds the pieces every generator
+module uses (``Recipe``, ``Draft``, ``t``). A question's id is ``gen-`` and its recipe's id:
+progress in the learners' quiz stores refers to it, so a recipe keeps its id wherever it lives.
 
 Only the frame-size generator needs scapy (it measures real frames), and it imports it only
 when it runs: importing this module, or making any other question, must not import scapy (a
@@ -32,7 +34,14 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from netlab.quiz import generate_close, generate_lan, generate_tcp
+from netlab.quiz import (
+    generate_close,
+    generate_dhcp,
+    generate_dns,
+    generate_layers,
+    generate_nat,
+    generate_tcp,
+)
 from netlab.quiz.model import Question
 from netlab.quiz.recipe import Draft as _Draft
 from netlab.quiz.recipe import Params, Text
@@ -252,7 +261,10 @@ _RECIPES: dict[str, _Recipe] = {
         _Recipe("subnet-broadcast", "ip-subnet", _draw_prefix, _ask_broadcast),
         _Recipe("subnet-hosts", "ip-subnet", _draw_prefix, _ask_hosts),
         generate_tcp.FRAME,
-        *generate_lan.RECIPES,
+        *generate_layers.RECIPES,
+        *generate_dhcp.RECIPES,
+        *generate_dns.RECIPES,
+        *generate_nat.RECIPES,
     )
 }
 

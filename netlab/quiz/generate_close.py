@@ -163,7 +163,7 @@ def _close_story(trace: Trace, variant: str, initiator: str) -> Text:
         f"{stack['en']} The {a['en']} calls shutdown(SHUT_WR) first: it sends its FIN but keeps "
         f"reading. {acked['en']}. {data_ms} ms after the FIN arrived the {b['en']}'s "
         f'application sends {n} bytes ("{extra}"), which the {a["en"]} acknowledges at once, '
-        f"and {closes} ms after the FIN arrived it calls close().",
+        f"and {closes} ms after the FIN arrived the {b['en']}'s application calls close().",
         f"{stack['zh']}{a['zh']}先调用 shutdown(SHUT_WR)：发出 FIN，但继续读取。{acked['zh']}。"
         f'FIN 到达 {data_ms} 毫秒后，{b["zh"]}的应用程序发送 {n} 个字节（"{extra}"），'
         f"{a['zh']}立即确认；FIN 到达 {closes} 毫秒后，{b['zh']}调用 close()。",
@@ -215,27 +215,50 @@ def _ask_close_state(p: Params) -> _Draft:
     mix = random.Random(p["mix"])
     options = mix.sample([s for s in CLOSE_STATES if s != state], 3)
     options.insert(mix.randrange(4), state)
+    # the learner sees segments, not the timers between them: number the segment among the
+    # segments, and name it by sender, flags, seq and ack, which no other segment shares
+    number = 1 + [s.index for s in sent_steps(trace)].index(step.index)
     sender, seg = SIDE[step.src], step.segment
     what = _segment_name(seg.flags, len(seg.payload))
+    numbers = f"seq={seg.seq}, ack={seg.ack}" if seg.has_ack else f"seq={seg.seq}"
     gap = " " if what["zh"][:1].isascii() else ""
     story = _close_story(trace, variant, initiator)
+    isn = next(n.params for n in trace.header if n.key == "tcp.header.isns")
+    isns = _t(
+        f"The client's ISN was {isn['isn_client']}, the server's {isn['isn_server']}.",
+        f"客户端的 ISN 是 {isn['isn_client']}，服务器的是 {isn['isn_server']}。",
+    )
     who = SIDE[side_name]
     sequence = " → ".join(trace.state_sequence(side_name))
+    see = _close_command(variant, initiator)
+    timers = {s.event for s in trace.steps[: step.index - 1] if s.segment is None}
+    if timers - {"2msl_start"}:
+        raise ValueError(f"no wording for the local steps {sorted(timers)} of the step table")
+    if number == step.index:
+        where = _t("", "")
+    else:
+        where = _t(
+            f" The step table of {see} shows it as step {step.index}: it numbers the 2·MSL "
+            "timer's start too.",
+            f"{see} 的步骤表把它列为第 {step.index} 步：表中连 2·MSL 定时器的启动也算一步。",
+        )
     return _Draft(
         kind="single",
         prompt=_t(
-            f"{story['en']} Step {step.index} is the {sender['en']}'s {what['en']}. "
+            f"{story['en']} {isns['en']} Counting the segments of the close from 1, segment "
+            f"{number} is the {sender['en']}'s {what['en'][:-1]}, {numbers}). "
             f"Once it has arrived, which state is the {who['en']} in?",
-            f"{story['zh']}第 {step.index} 步是{sender['zh']}发出的{gap}{what['zh']}。"
+            f"{story['zh']}{isns['zh']}从 1 开始给这次关闭中的报文段编号，第 {number} 个报文段"
+            f"是{sender['zh']}发出的{gap}{what['zh'][:-1]}，{numbers}）。"
             f"它到达之后，{who['zh']}处于什么状态？",
         ),
         explanation=_t(
-            f"After step {step.index} the {who['en']} is in {state}. In this close the "
-            f"{who['en']} goes {sequence}.",
-            f"第 {step.index} 步之后，{who['zh']}处于 {state}。在这次关闭中，"
-            f"{who['zh']}的状态依次为 {sequence}。",
+            f"After segment {number} the {who['en']} is in {state}. In this close the "
+            f"{who['en']} goes {sequence}.{where['en']}",
+            f"第 {number} 个报文段之后，{who['zh']}处于 {state}。在这次关闭中，"
+            f"{who['zh']}的状态依次为 {sequence}。{where['zh']}",
         ),
-        see=_close_command(variant, initiator),
+        see=see,
         answer=options.index(state),
         choices=tuple(_t(s, s) for s in options),
     )

@@ -598,12 +598,14 @@ def _ask_frame(p: Params) -> _Draft:
         see = f"netlab simulate tcp --data {shlex.quote(message)}{mode_options(mode)} --detail"
     sum_text = f"{eth} + {ip} + {l4} + {sizes['payload']} = {total}"
     if total < layers.MIN_FRAME:
+        pad = layers.MIN_FRAME - total
+        padding = "the byte" if pad == 1 else f"the {pad} bytes"
         wire = _t(
             f" So: captured size {total} bytes, padded to {layers.MIN_FRAME} + {layers.FCS}-byte "
-            f"FCS on the wire. The network card adds the {layers.MIN_FRAME - total} bytes of "
-            "padding and the FCS after the point where a capture on the sender sees the frame.",
+            f"FCS on the wire. The network card adds {padding} of padding and the FCS after the "
+            "point where a capture on the sender sees the frame.",
             f"所以：抓包看到的大小是 {total} 字节，在线路上被填充到 {layers.MIN_FRAME} 字节，"
-            f"再加 {layers.FCS} 字节的 FCS。{layers.MIN_FRAME - total} 个填充字节和 FCS 是网卡"
+            f"再加 {layers.FCS} 字节的 FCS。{pad} 个填充字节和 FCS 是网卡"
             "在发送方抓包点之后加上的。",
         )
     else:

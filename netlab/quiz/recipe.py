@@ -2,9 +2,9 @@
 
 Owns ``Recipe`` (a generator's id, topic, its random ``draw`` and its computed ``ask``),
 ``Draft`` (the question ``ask`` words, without id and topic) and ``t`` (one sentence in English
-and Chinese). Shared by the generator modules (``netlab.quiz.generate`` and
-``netlab.quiz.generate_lan``), so that either can be imported first. Plain data: no
-simulation, no scapy, no printing.
+and Chinese). Shared by the generator modules (``netlab.quiz.generate`` and the
+``generate_*`` modules it registers), so that any of them can be imported first. Plain data:
+no simulation, no scapy, no printing.
 """
 
 from __future__ import annotations

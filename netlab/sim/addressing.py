@@ -2,11 +2,12 @@
 
 Owns ``subnet`` (what a prefix such as 192.168.1.10/24 contains), ``same_subnet`` and
 ``next_hop`` (whether a host delivers a packet straight to the destination or hands it to its
-default gateway, which is the address it must ARP for). The quiz generators use it, and so
-will ``netlab simulate arp``. Pure integer bit arithmetic on 32-bit addresses: it does not use
-the ``ipaddress`` module (so tests can check it against ``ipaddress`` independently), imports
-no scapy and prints nothing. Bad input raises ``ValueError`` with a message that says what is
-wrong.
+default gateway, which is the address it must ARP for), and ``ttl_after`` (the TTL a packet
+carries after a number of routers: what the scenarios' captures show for packets from afar).
+The quiz generators and the scenarios use it. Pure integer bit arithmetic on 32-bit addresses:
+it does not use the ``ipaddress`` module (so tests can check it against ``ipaddress``
+independently), imports no scapy and prints nothing. Bad input raises ``ValueError`` with a
+message that says what is wrong.
 
 /31 and /32 follow RFC 3021 and common practice rather than the classic "minus two" rule:
 
@@ -27,6 +28,7 @@ from typing import Literal
 ALL_ONES = 0xFFFF_FFFF
 LIMITED_BROADCAST = ALL_ONES  # 255.255.255.255
 MULTICAST = (0xE000_0000, 0xF000_0000)  # 224.0.0.0/4: (network, mask)
+DEFAULT_TTL = 64  # Linux's net.ipv4.ip_default_ttl: what every simulated host sends with
 
 
 @dataclass(frozen=True)
@@ -185,3 +187,19 @@ def next_hop(src_ip: str, prefixlen: int, dst_ip: str, gateway_ip: str | None) -
                 "not a host"
             )
     return NextHop("gateway", format_ipv4(gateway))
+
+
+# -- forwarding -------------------------------------------------------------------------------
+
+
+def ttl_after(routers: int, initial: int = DEFAULT_TTL) -> int:
+    """The TTL of a packet sent with ``initial`` once ``routers`` routers have forwarded it:
+    each one takes one off (RFC 791; RFC 1812 section 5.3.1). A capture next to the sender
+    shows ``initial``; one behind ten routers shows ``initial - 10``."""
+    if isinstance(routers, bool) or not isinstance(routers, int) or routers < 0:
+        raise ValueError(f"routers must be a whole number from 0, not {routers!r}")
+    if not 1 <= initial <= 255:
+        raise ValueError(f"a TTL is from 1 to 255, not {initial!r}")
+    if routers >= initial:
+        raise ValueError(f"a packet sent with TTL {initial} dies before {routers} routers")
+    return initial - routers

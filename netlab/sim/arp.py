@@ -1,217 +1,122 @@
 """Scenario ``arp``: how a host finds the MAC address behind an IPv4 address on its LAN.
 
-Owns the LAN's layout (gateway at the subnet's first host address, hosts A, B, ... from the
-tenth), the ARP cache (RFC 826's receive rule, with Linux's neighbour states and its refusal to
-create entries from unsolicited ARP), ``ArpOptions`` (and the checks that make them valid) and
-``build``: the story of who asks, who answers and who learns what. The switch, the hub and the
-storm's arithmetic are in ``netlab.sim.switching``.
+Owns ``ArpOptions`` and ``build``: the story of who asks, who answers and who learns what, and
+when: a ping's ARP request and reply, the unconfirmed (STALE) entry that the owner of the
+address uses at once and then checks (DELAY, PROBE: a unicast request 5 s later), a gratuitous
+ARP announced twice (RFC 5227), a request that nobody answers, a broadcast storm. The frames as
+plain records (``Frame``) are made here too. The LAN's layout and the option checks are in
+``netlab.sim.lan``, the ARP cache and its states in ``netlab.sim.neighbour``, the switch, the
+hub and the storm's arithmetic in ``netlab.sim.switching``; their names used by others are
+importable from here as before.
 
-Pure: frames are plain records here (``Frame``); the scapy packets are made from them by
-``netlab.sim.packets.arp``, and only when ``build(..., frames=True)``. No printing, no sockets,
-no clock: every time is computed. The subnet arithmetic comes from ``netlab.sim.addressing``.
+Pure: the scapy packets are made from the records by ``netlab.sim.packets.arp``, and only when
+``build(..., frames=True)``. No printing, no sockets, no clock: every time is computed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from netlab.sim import addressing
+from netlab.sim.addressing import DEFAULT_TTL, ttl_after
+from netlab.sim.lan import (
+    BROADCAST_MAC,
+    DEFAULT_HOSTS,
+    DEFAULT_SUBNET,
+    GATEWAY_MAC,
+    HOP,
+    HOST_OFFSET,
+    MAX_HOSTS,
+    MIN_HOSTS,
+    ZERO_MAC,
+    Frame,
+    Host,
+    Lan,
+    LanProblem,
+    LanRun,
+    arp_announcement,
+    arp_probe,
+    arp_reply,
+    arp_request,
+    check_hosts,
+    check_target,
+    echo,
+    lan,
+    longest_prefix,
+    on_clock,
+    parse_subnet,
+    subject,
+    who,
+)
+from netlab.sim.neighbour import (
+    DELAY,
+    DELAY_FIRST_PROBE,
+    FAILED,
+    INCOMPLETE,
+    MCAST_SOLICIT,
+    PROBE,
+    REACHABLE,
+    RETRANS_TIME,
+    STALE,
+    UCAST_SOLICIT,
+    ArpCache,
+    Entry,
+    Heard,
+)
 from netlab.sim.switching import (
     STORM_MAX_COPIES,
     STORM_MAX_TICKS,
-    Hub,
     Switch,
     Tick,
     Topology,
-    is_group,
     mesh,
     storm,
 )
-from netlab.sim.trace import Node, Note, Step, Trace
+from netlab.sim.trace import Node, Note, Trace
 
-BROADCAST_MAC = "ff:ff:ff:ff:ff:ff"
-ZERO_MAC = "00:00:00:00:00:00"
-GATEWAY_MAC = "02:00:00:00:00:fe"
+__all__ = [  # the scenario's own names, and those of its parts that others import from here
+    "BROADCAST_MAC",
+    "DELAY",
+    "FAILED",
+    "GATEWAY_MAC",
+    "HOST_OFFSET",
+    "INCOMPLETE",
+    "MAX_HOSTS",
+    "MIN_HOSTS",
+    "PROBE",
+    "REACHABLE",
+    "STALE",
+    "ZERO_MAC",
+    "ArpCache",
+    "ArpOptions",
+    "Entry",
+    "Frame",
+    "Host",
+    "Lan",
+    "LanProblem",
+    "arp_reply",
+    "arp_request",
+    "build",
+    "check_hosts",
+    "check_target",
+    "lan",
+    "longest_prefix",
+    "parse_subnet",
+]
+
 OLD_MAC_A = "02:00:00:00:00:a1"  # A's MAC before its network card was replaced (--gratuitous)
 
-GATEWAY_OFFSET = 1  # the gateway is the subnet's first host address (.1 in a /24)
-HOST_OFFSET = 10  # A is the subnet's tenth address after the network (.10), B the next, ...
-MIN_HOSTS, MAX_HOSTS, DEFAULT_HOSTS = 2, 6, 3
-HOST_NAMES = "ABCDEF"
-DEFAULT_SUBNET = "192.168.1.0/24"
-
-HOP = 0.001  # seconds for a frame to cross one link (a round figure, easy to read)
 OUTSIDE_RTT = 0.020  # from the gateway to an off-subnet destination and back
-RETRANS_TIME = 1.0  # Linux: net.ipv4.neigh.*.retrans_time_ms = 1000
-MCAST_SOLICIT = 3  # Linux: net.ipv4.neigh.*.mcast_solicit = 3 broadcast requests
-PING_ID = 0x0001
-LOCAL_TTL = 64  # Linux's default TTL
-REMOTE_TTL = 56  # a reply from beyond the gateway, a few routers away
-
-# Linux neighbour (ARP cache) states, as `ip neigh` prints them.
-INCOMPLETE, REACHABLE, STALE, FAILED = "INCOMPLETE", "REACHABLE", "STALE", "FAILED"
-USABLE = (REACHABLE, STALE)
+LOCAL_TTL = DEFAULT_TTL  # Linux's default TTL
+OUTSIDE_ROUTERS = 8  # routers between the gateway and an off-subnet target
+REMOTE_TTL = ttl_after(OUTSIDE_ROUTERS)  # 56: a reply from beyond the gateway
+ANNOUNCE_NUM = 2  # RFC 5227 section 1.1: ARP Announcements a host sends for its address
+ANNOUNCE_INTERVAL = 2.0  # RFC 5227 section 1.1: seconds between them
 
 
 #: Options that make no sense together: (first, second) as the CLI spells them.
 COMBOS = (("--loop", "--hub"), ("--loop", "--again"), ("--loop", "--gratuitous"))
-
-_SPECIAL = (  # (network, mask, code): ranges no host on a LAN can use
-    (0x0000_0000, 0xFF00_0000, "this_network"),  # 0.0.0.0/8
-    (0x7F00_0000, 0xFF00_0000, "loopback"),  # 127.0.0.0/8
-    (0xE000_0000, 0xF000_0000, "multicast"),  # 224.0.0.0/4
-    (0xF000_0000, 0xF000_0000, "reserved"),  # 240.0.0.0/4 (with 255.255.255.255)
-)
-_LINK_LOCAL = (0xA9FE_0000, 0xFFFF_0000)  # 169.254.0.0/16: routers never forward it
-
-
-class LanProblem(ValueError):
-    """An option value the LAN can't be built from: ``code`` names the problem (the CLI's
-    catalogue key is ``errors.allowed.arp_<code>``), ``params`` fill in the message."""
-
-    def __init__(self, code: str, **params: Any) -> None:
-        self.code = code
-        self.params = params
-        detail = ", ".join(f"{k}={v}" for k, v in params.items())
-        super().__init__(f"{code}: {detail}" if detail else code)
-
-
-# -- the LAN --------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Host:
-    name: str
-    ip: str
-    mac: str
-
-
-@dataclass(frozen=True)
-class Lan:
-    """Who is on the LAN: the hosts A, B, ... and the gateway, on ``subnet``."""
-
-    subnet: addressing.Subnet
-    hosts: tuple[Host, ...]
-    gateway: Host
-
-    @property
-    def a(self) -> Host:
-        return self.hosts[0]
-
-    @property
-    def members(self) -> tuple[Host, ...]:
-        """Every host and the gateway, in lane order."""
-        return (*self.hosts, self.gateway)
-
-    def by_ip(self, ip: str) -> Host | None:
-        return next((h for h in self.members if h.ip == ip), None)
-
-    def by_name(self, name: str) -> Host:
-        return next(h for h in self.members if h.name == name)
-
-
-def host_mac(index: int) -> str:
-    """A's MAC is 02:00:00:00:00:01, B's :02, ... (locally administered)."""
-    return f"02:00:00:00:00:{index + 1:02x}"
-
-
-def check_hosts(count: int) -> int:
-    if isinstance(count, bool) or not isinstance(count, int):
-        raise LanProblem("hosts", low=MIN_HOSTS, high=MAX_HOSTS)
-    if not MIN_HOSTS <= count <= MAX_HOSTS:
-        raise LanProblem("hosts", low=MIN_HOSTS, high=MAX_HOSTS)
-    return count
-
-
-def longest_prefix(hosts: int) -> int:
-    """The longest prefix whose subnet holds the gateway and ``hosts`` hosts from the tenth
-    address: it needs HOST_OFFSET + hosts - 1 host addresses."""
-    need = HOST_OFFSET + hosts - 1
-    return max(p for p in range(31) if (1 << (32 - p)) - 2 >= need)
-
-
-def parse_subnet(text: str, hosts: int = DEFAULT_HOSTS) -> addressing.Subnet:
-    """``"192.168.1.0/24"`` -> its Subnet, if a LAN of ``hosts`` hosts and a gateway fits.
-
-    Refused: anything but ADDRESS/PREFIX with a prefix from 0 to 32 (``subnet``), host bits
-    set (``subnet_host_bits``, with the network meant when that one would be accepted, else
-    ``subnet_host_bits_only``), a subnet too small (``subnet_room``),
-    addresses no LAN host can have (``subnet_special``).
-    """
-    address, slash, prefix_text = text.strip().partition("/")
-    if not slash or not prefix_text.isascii() or not prefix_text.isdigit():
-        raise LanProblem("subnet")
-    if len(prefix_text) > 1 and prefix_text[0] == "0":
-        raise LanProblem("subnet")
-    prefixlen = int(prefix_text)
-    try:
-        value = addressing.parse_ipv4(address)
-        addressing.check_prefixlen(prefixlen)
-    except ValueError:
-        raise LanProblem("subnet") from None
-    net = addressing.subnet(address, prefixlen)
-    if addressing.format_ipv4(value) != net.network:
-        try:  # suggest the network meant only if it would be accepted itself
-            parse_subnet(net.cidr, hosts)
-        except LanProblem:
-            raise LanProblem("subnet_host_bits_only") from None
-        raise LanProblem("subnet_host_bits", network=net.cidr)
-    if prefixlen > longest_prefix(hosts):
-        raise LanProblem(
-            "subnet_room",
-            prefix=prefixlen,
-            size=net.host_count,
-            hosts=hosts,
-            need=HOST_OFFSET + hosts - 1,
-            longest=longest_prefix(hosts),
-        )
-    network = addressing.parse_ipv4(net.network)
-    for offset in (GATEWAY_OFFSET, HOST_OFFSET + hosts - 1):
-        code = _special(network + offset)
-        if code is not None:
-            raise LanProblem("subnet_special", kind=code)
-    return net
-
-
-def _special(value: int) -> str | None:
-    return next((code for net, mask, code in _SPECIAL if value & mask == net), None)
-
-
-def lan(subnet: addressing.Subnet, hosts: int) -> Lan:
-    network = addressing.parse_ipv4(subnet.network)
-    members = tuple(
-        Host(HOST_NAMES[i], addressing.format_ipv4(network + HOST_OFFSET + i), host_mac(i))
-        for i in range(hosts)
-    )
-    gateway = Host("gateway", addressing.format_ipv4(network + GATEWAY_OFFSET), GATEWAY_MAC)
-    return Lan(subnet, members, gateway)
-
-
-def check_target(the_lan: Lan, text: str) -> str:
-    """The address A is to send to, if it is one a ping can go to; else a LanProblem whose
-    code says why (target, target_own, target_network, target_broadcast, target_multicast,
-    target_loopback, target_this_network, target_reserved, target_link_local)."""
-    try:
-        value = addressing.parse_ipv4(text)
-    except ValueError:
-        raise LanProblem("target") from None
-    ip = addressing.format_ipv4(value)
-    net = the_lan.subnet
-    if ip == the_lan.a.ip:
-        raise LanProblem("target_own", ip=ip)
-    if value == addressing.LIMITED_BROADCAST or ip == net.broadcast:
-        raise LanProblem("target_broadcast", ip=ip)
-    if ip == net.network:
-        raise LanProblem("target_network", ip=ip, cidr=net.cidr)
-    code = _special(value)
-    if code is not None:
-        raise LanProblem(f"target_{code}", ip=ip)
-    on_link = addressing.same_subnet(ip, net.network, net.prefixlen)
-    if not on_link and value & _LINK_LOCAL[1] == _LINK_LOCAL[0]:
-        raise LanProblem("target_link_local", ip=ip)
-    return ip
 
 
 @dataclass(frozen=True)
@@ -247,346 +152,6 @@ class ArpOptions:
         return self.target if self.target is not None else self.lan().hosts[1].ip
 
 
-# -- the ARP cache --------------------------------------------------------------------------------
-
-
-@dataclass
-class Entry:
-    ip: str
-    mac: str | None
-    state: str
-
-
-@dataclass(frozen=True)
-class Heard:
-    """What one ARP packet did to a receiver's cache: ``action`` is "resolved" (an INCOMPLETE
-    entry got its MAC), "created", "updated" (another MAC), "refreshed" (same MAC), "own" (the
-    host's own packet) or "ignored"; ``answer`` is True when the receiver must reply."""
-
-    action: str
-    answer: bool = False
-    old_mac: str | None = None
-    target: bool = False
-
-
-class ArpCache:
-    """One host's ARP cache (its neighbour table), in the order entries were made.
-
-    Receiving follows RFC 826: an entry for the sender's IP is updated with the sender's MAC
-    whoever the packet is for; the target of a request adds the sender if it had no entry,
-    and answers. As in Linux (``arp_accept = 0``), nothing else creates an entry: not a
-    gratuitous ARP, not an unsolicited reply. A reply sent to us confirms the entry
-    (REACHABLE); anything else leaves it STALE (usable, not confirmed).
-    """
-
-    def __init__(self, own_ip: str, entries: Iterable[Entry] = ()) -> None:
-        self.own_ip = own_ip
-        self._entries: dict[str, Entry] = {e.ip: Entry(e.ip, e.mac, e.state) for e in entries}
-
-    def get(self, ip: str) -> Entry | None:
-        return self._entries.get(ip)
-
-    def resolve(self, ip: str) -> str | None:
-        """The MAC for ``ip`` if the cache has a usable one (a hit), else None (a miss)."""
-        entry = self._entries.get(ip)
-        return entry.mac if entry is not None and entry.state in USABLE else None
-
-    def start(self, ip: str) -> None:
-        """A miss: an INCOMPLETE entry while the request is out."""
-        entry = self._entries.get(ip)
-        if entry is None:
-            self._entries[ip] = Entry(ip, None, INCOMPLETE)
-        else:
-            entry.mac, entry.state = None, INCOMPLETE
-
-    def fail(self, ip: str) -> None:
-        """No answer to the last request: the entry is FAILED."""
-        self._entries[ip] = Entry(ip, None, FAILED)
-
-    def receive(self, op: int, hwsrc: str, psrc: str, pdst: str, to_me: bool) -> Heard:
-        """Apply one received ARP packet (``to_me``: its Ethernet destination was our MAC)."""
-        if psrc == self.own_ip:
-            return Heard("own")
-        target = pdst == self.own_ip
-        answer = target and op == 1
-        entry = self._entries.get(psrc)
-        state = REACHABLE if op == 2 and to_me else STALE
-        if entry is not None:
-            old = entry.mac
-            if entry.state in (INCOMPLETE, FAILED) or old is None:
-                entry.mac, entry.state = hwsrc, state
-                return Heard("resolved", answer, None, target)
-            if old != hwsrc:
-                entry.mac, entry.state = hwsrc, state
-                return Heard("updated", answer, old, target)
-            if state == REACHABLE:
-                entry.state = REACHABLE
-            return Heard("refreshed", answer, old, target)  # same MAC: a STALE update keeps state
-        if answer:
-            self._entries[psrc] = Entry(psrc, hwsrc, STALE)
-            return Heard("created", answer, None, target)
-        return Heard("ignored", False, None, target)
-
-    def rows(self) -> list[dict[str, Any]]:
-        return [{"ip": e.ip, "mac": e.mac, "state": e.state} for e in self._entries.values()]
-
-
-# -- frames ---------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Frame:
-    """One Ethernet frame as plain data: ``kind`` "arp" or "icmp" and that protocol's fields."""
-
-    kind: str
-    eth_src: str
-    eth_dst: str
-    fields: dict[str, Any]
-
-    @property
-    def protocol(self) -> str:
-        return "ARP" if self.kind == "arp" else "ICMP"
-
-    @property
-    def summary(self) -> str:
-        """The frame as Wireshark's Info column says it (tshark 4.0, without frame links)."""
-        f = self.fields
-        if self.kind == "arp":
-            if f["op"] == 2:
-                return f"{f['psrc']} is at {f['hwsrc']}"
-            if f["psrc"] == f["pdst"]:
-                if f["hwdst"] == ZERO_MAC:
-                    return f"ARP Announcement for {f['psrc']}"
-                return f"Gratuitous ARP for {f['psrc']} (Request)"
-            return f"Who has {f['pdst']}? Tell {f['psrc']}"
-        kind = "request" if f["type"] == 8 else "reply"
-        swapped = ((f["seq"] & 0xFF) << 8) | (f["seq"] >> 8)
-        return f"Echo (ping) {kind} id=0x{f['id']:04x}, seq={f['seq']}/{swapped}, ttl={f['ttl']}"
-
-    def step_fields(self) -> dict[str, Any]:
-        return {**self.fields, "eth_src": self.eth_src, "eth_dst": self.eth_dst}
-
-
-def arp_request(sender: Host, ip: str) -> Frame:
-    fields = {"op": 1, "hwsrc": sender.mac, "psrc": sender.ip, "hwdst": ZERO_MAC, "pdst": ip}
-    return Frame("arp", sender.mac, BROADCAST_MAC, fields)
-
-
-def arp_announcement(sender: Host) -> Frame:
-    """A gratuitous ARP request as Linux sends it (RFC 5227's ARP Announcement): sender and
-    target IP both the sender's, target MAC zero, to the broadcast address."""
-    return arp_request(sender, sender.ip)
-
-
-def arp_reply(sender: Host, to_ip: str, to_mac: str) -> Frame:
-    fields = {"op": 2, "hwsrc": sender.mac, "psrc": sender.ip, "hwdst": to_mac, "pdst": to_ip}
-    return Frame("arp", sender.mac, to_mac, fields)
-
-
-def echo(
-    eth_src: str, eth_dst: str, ip_src: str, ip_dst: str, *, reply: bool, seq: int, ttl: int
-) -> Frame:
-    fields = {
-        "type": 0 if reply else 8,
-        "code": 0,
-        "id": PING_ID,
-        "seq": seq,
-        "ip_src": ip_src,
-        "ip_dst": ip_dst,
-        "ttl": ttl,
-        "ip_id": (0x2000 if reply else 0x1000) + seq,
-    }
-    return Frame("icmp", eth_src, eth_dst, fields)
-
-
-# -- the scenario ---------------------------------------------------------------------------------
-
-
-def _who(name: str) -> str | Note:
-    """A node's name inside a sentence: hosts are letters, devices are translated."""
-    return name if len(name) == 1 else Note(f"node.{name}")
-
-
-def _subject(name: str) -> str | Note:
-    """A node's name at the start of a sentence ("The gateway", "Switch 2")."""
-    return name if len(name) == 1 else Note(f"arp.subject.{name}")
-
-
-def _round(t: float) -> float:
-    return round(t, 6)
-
-
-@dataclass
-class _Run:
-    """Builds the steps of one run: the LAN's caches and device, and the clock."""
-
-    options: ArpOptions
-    the_lan: Lan
-    device_name: str
-    steps: list[Step] = field(default_factory=list)
-    frames: dict[int, Frame] = field(default_factory=dict)
-    ports: dict[str, int] = field(init=False)
-    device: Switch | Hub = field(init=False)
-    caches: dict[str, ArpCache] = field(init=False)
-    switches: dict[str, Switch] = field(init=False)  # the loop's switches (--loop only)
-
-    def __post_init__(self) -> None:
-        ports = {h.name: i for i, h in enumerate(self.the_lan.members, start=1)}
-        self.ports = ports
-        self.device = Hub("hub", ports) if self.device_name == "hub" else Switch("switch", ports)
-        self.caches = {h.name: ArpCache(h.ip) for h in self.the_lan.members}
-        if self.options.gratuitous:  # the gateway remembers A's old card
-            a = self.the_lan.a
-            self.caches["gateway"] = ArpCache(
-                self.the_lan.gateway.ip, [Entry(a.ip, OLD_MAC_A, STALE)]
-            )
-        self.switches = {}
-
-    # -- recording ----------------------------------------------------------------------------
-
-    def tables(self) -> dict[str, Any]:
-        out: dict[str, Any] = {f"arp:{name}": c.rows() for name, c in self.caches.items()}
-        if isinstance(self.device, Switch) and not self.switches:
-            out["mac:switch"] = self.device.rows()
-        for name, sw in self.switches.items():
-            out[f"mac:{name}"] = sw.rows()
-        return out
-
-    def event(self, t: float, src: str, event: str, summary: str, notes: list[Note]) -> None:
-        self.steps.append(
-            Step(
-                index=len(self.steps) + 1,
-                time=_round(t),
-                src=src,
-                dst=None,
-                packet=None,
-                summary=summary,
-                notes=notes,
-                tables=self.tables(),
-                event=event,
-            )
-        )
-
-    def frame_step(
-        self,
-        t: float,
-        src: str,
-        to: Sequence[str],
-        frame: Frame,
-        notes: list[Note],
-        copy_of: int | None = None,
-    ) -> int:
-        index = len(self.steps) + 1
-        self.steps.append(
-            Step(
-                index=index,
-                time=_round(t),
-                src=src,
-                dst=to[0],
-                packet=None,
-                summary=frame.summary,
-                notes=notes,
-                tables=self.tables(),
-                to=tuple(to) if len(to) > 1 else (),
-                protocol=frame.protocol,
-                fields=frame.step_fields(),
-                copy_of=copy_of,
-            )
-        )
-        if copy_of is None:
-            self.frames[index] = frame
-        return index
-
-    # -- one frame across the LAN ----------------------------------------------------------------
-
-    def transmit(self, t: float, sender: str, frame: Frame, notes: list[Note]) -> dict[str, Heard]:
-        """``sender`` puts ``frame`` on its cable at ``t``; the device passes it on one hop
-        later; each receiver reacts. Returns what each receiver heard (ARP only)."""
-        in_port = self.ports[sender]
-        device = self.device
-        learn_notes: list[Note] = []
-        if isinstance(device, Switch):
-            old = device.learn(frame.eth_src, in_port)
-            if old is None:
-                learn_notes.append(
-                    Note("arp.switch.learned", {"mac": frame.eth_src, "port": in_port})
-                )
-            elif old == in_port:
-                if is_group(frame.eth_dst):  # knowing the sender changes nothing for a broadcast
-                    learn_notes.append(
-                        Note("arp.switch.known", {"mac": frame.eth_src, "port": in_port})
-                    )
-            else:
-                learn_notes.append(
-                    Note("arp.switch.moved", {"mac": frame.eth_src, "old": old, "port": in_port})
-                )
-        first = self.frame_step(t, sender, [device.name], frame, [*notes, *learn_notes])
-        out = device.out_ports(frame.eth_dst, in_port)
-        receivers = [device.peer(p) for p in out]
-        if isinstance(device, Hub):
-            forward = [Note("arp.hub.repeat", {"port": in_port})]
-            if not is_group(frame.eth_dst):
-                forward.append(Note("arp.hub.unicast_everyone"))
-        elif is_group(frame.eth_dst):
-            forward = [Note("arp.switch.flood_broadcast", {"port": in_port})]
-        elif device.floods(frame.eth_dst):
-            forward = [Note("arp.switch.flood_unknown", {"mac": frame.eth_dst, "port": in_port})]
-        else:
-            forward = [Note("arp.switch.forward", {"mac": frame.eth_dst, "port": out[0]})]
-        heard: dict[str, Heard] = {}
-        reactions: list[Note] = []
-        for name in receivers:
-            reactions.extend(self.deliver(name, frame, heard))
-        self.frame_step(t + HOP, device.name, receivers, frame, forward + reactions, first)
-        return heard
-
-    def deliver(self, name: str, frame: Frame, heard: dict[str, Heard]) -> list[Note]:
-        """``name`` receives ``frame``: its reaction, as notes (and in ``heard`` for ARP)."""
-        me = self.the_lan.by_name(name)
-        who = _subject(name)
-        if not is_group(frame.eth_dst) and frame.eth_dst != me.mac:
-            return [Note("arp.rx.not_my_mac", {"host": who, "mac": frame.eth_dst})]
-        f = frame.fields
-        if frame.kind == "icmp":
-            if f["ip_dst"] == me.ip:
-                return [Note("arp.ip.received", {"host": who})]
-            return [Note("arp.ip.routed", {"target": f["ip_dst"]})]
-        cache = self.caches[name]
-        result = cache.receive(f["op"], f["hwsrc"], f["psrc"], f["pdst"], frame.eth_dst == me.mac)
-        heard[name] = result
-        sender = {"host": who, "ip": f["psrc"]}
-        if result.action == "created":
-            return [
-                Note(
-                    "arp.rx.owner",
-                    {
-                        "host": who,
-                        "ip": f["pdst"],
-                        "sender_ip": f["psrc"],
-                        "sender_mac": f["hwsrc"],
-                    },
-                )
-            ]
-        if result.action == "resolved":
-            return [Note("arp.rx.resolved", {**sender, "mac": f["hwsrc"]})]
-        notes: list[Note] = []
-        if result.action == "updated":
-            notes.append(
-                Note("arp.rx.updated", {**sender, "old": result.old_mac, "new": f["hwsrc"]})
-            )
-        elif result.action == "refreshed":
-            notes.append(Note("arp.rx.refreshed", sender))
-        elif f["psrc"] == f["pdst"]:
-            notes.append(Note("arp.rx.garp_ignored", sender))
-        elif f["op"] == 1:
-            notes.append(
-                Note("arp.rx.not_mine", {"host": who, "ip": f["pdst"], "sender_ip": f["psrc"]})
-            )
-        if result.answer and result.action in ("updated", "refreshed"):
-            notes.insert(0, Note("arp.rx.owner_known", {"host": who, "ip": f["pdst"]}))
-        return notes
-
-
 # -- the stories ----------------------------------------------------------------------------------
 
 
@@ -607,7 +172,7 @@ def _decision_note(the_lan: Lan, target: str) -> tuple[addressing.NextHop, Note]
     return hop, Note(key, params)
 
 
-def _ping(run: _Run, t: float, target: str, seq: int) -> float:
+def _ping(run: LanRun, t: float, target: str, seq: int) -> float:
     """A pings ``target`` once, starting at ``t``; returns when it is over."""
     the_lan = run.the_lan
     a = the_lan.a
@@ -647,7 +212,7 @@ def _ping(run: _Run, t: float, target: str, seq: int) -> float:
         back = replier.resolve(a.ip)
         assert back is not None, "the owner learned A from its request"
         reply = echo(owner.mac, back, target, a.ip, reply=True, seq=seq, ttl=LOCAL_TTL)
-        note = Note("arp.ip.reply_no_arp", {"host": _subject(owner.name), "ip": a.ip, "mac": back})
+        note = Note("arp.ip.reply_no_arp", {"host": subject(owner.name), "ip": a.ip, "mac": back})
     else:
         t += OUTSIDE_RTT
         back = replier.resolve(a.ip)
@@ -655,15 +220,17 @@ def _ping(run: _Run, t: float, target: str, seq: int) -> float:
         reply = echo(owner.mac, back, target, a.ip, reply=True, seq=seq, ttl=REMOTE_TTL)
         note = Note("arp.ip.reply_outside", {"target": target, "host": a.name})
     notes = [note]
-    if seq == 1 and replier.get(a.ip).state == STALE:  # type: ignore[union-attr]
-        notes.append(Note("arp.ip.stale", {"host": _subject(owner.name), "ip": a.ip}))
+    if replier.use(a.ip):  # the reply goes out through an unconfirmed entry: STALE -> DELAY
+        run.delayed.append((owner.name, a.ip, on_clock(t)))
+        params = {"host": subject(owner.name), "ip": a.ip, "delay": f"{DELAY_FIRST_PROBE:g}"}
+        notes.append(Note("arp.ip.stale", params))
     run.transmit(t, owner.name, reply, notes)
     t += 2 * HOP
     run.steps[-1].notes.append(Note("arp.ip.done", {"host": a.name, "target": target}))
     return t
 
 
-def _resolve(run: _Run, t: float, ip: str, owner: Host | None) -> tuple[str | None, float]:
+def _resolve(run: LanRun, t: float, ip: str, owner: Host | None) -> tuple[str | None, float]:
     """A's requests for ``ip`` from ``t`` (up to MCAST_SOLICIT, one per RETRANS_TIME) and the
     owner's reply: the MAC found (None if nobody answered) and when the answer reached A."""
     a = run.the_lan.a
@@ -684,21 +251,53 @@ def _resolve(run: _Run, t: float, ip: str, owner: Host | None) -> tuple[str | No
         reply = arp_reply(owner, a.ip, a.mac)
         note = Note(
             "arp.reply.send",
-            {"host": _subject(owner.name), "ip": owner.ip, "mac": owner.mac, "to_mac": a.mac},
+            {"host": subject(owner.name), "ip": owner.ip, "mac": owner.mac, "to_mac": a.mac},
         )
         run.transmit(start + 2 * HOP, owner.name, reply, [note])
-        return owner.mac, _round(start + 4 * HOP)
+        return owner.mac, on_clock(start + 4 * HOP)
     return None, t + MCAST_SOLICIT * RETRANS_TIME
 
 
-def _announce(run: _Run, t: float) -> None:
+def _announce(run: LanRun, t: float) -> float:
+    """A announces its address ANNOUNCE_NUM times, ANNOUNCE_INTERVAL seconds apart (RFC 5227
+    section 2.3); returns when the last announcement went out."""
     a = run.the_lan.a
-    notes = [Note("arp.garp.send", {"host": a.name, "ip": a.ip})]
-    run.transmit(t, a.name, arp_announcement(a), notes)
-    run.steps[-1].notes.append(Note("arp.garp.no_reply", {"ip": a.ip}))
+    params = {"host": a.name, "ip": a.ip, "count": ANNOUNCE_NUM}
+    params["interval"] = f"{ANNOUNCE_INTERVAL:g}"
+    for n in range(ANNOUNCE_NUM):
+        key = "arp.garp.send" if n == 0 else "arp.garp.again"
+        run.transmit(t + n * ANNOUNCE_INTERVAL, a.name, arp_announcement(a), [Note(key, params)])
+        if n == 0:
+            run.steps[-1].notes.append(Note("arp.garp.no_reply", {"ip": a.ip}))
+    return t + (ANNOUNCE_NUM - 1) * ANNOUNCE_INTERVAL
 
 
-def _storm(run: _Run, target: str) -> dict[str, Any]:
+def _probe(run: LanRun, name: str, ip: str, since: float) -> None:
+    """``name``'s entry for ``ip`` went to DELAY at ``since`` and nothing confirmed it: after
+    DELAY_FIRST_PROBE seconds it is PROBE, and ``name`` asks the cached MAC by unicast; the
+    owner answers, and the entry is REACHABLE again."""
+    the_lan = run.the_lan
+    host, owner = the_lan.by_name(name), the_lan.by_ip(ip)
+    cache = run.caches[name]
+    entry = cache.get(ip)
+    assert owner is not None and entry is not None and entry.mac is not None
+    t = on_clock(since + DELAY_FIRST_PROBE)
+    cache.probe(ip)
+    params = {
+        "host": subject(name),
+        "ip": ip,
+        "mac": entry.mac,
+        "delay": f"{DELAY_FIRST_PROBE:g}",
+        "probes": UCAST_SOLICIT,
+    }
+    run.event(t, name, "arp_probe", f"ARP probe: {ip}", [Note("arp.cache.probe", params)])
+    run.transmit(t, name, arp_probe(host, ip, entry.mac), [Note("arp.probe.send", params)])
+    answer = {"host": subject(owner.name), "ip": ip}
+    reply = arp_reply(owner, host.ip, host.mac)
+    run.transmit(t + 2 * HOP, owner.name, reply, [Note("arp.probe.reply", answer)])
+
+
+def _storm(run: LanRun, target: str) -> dict[str, Any]:
     """A's request for ``target``'s next hop, in a loop of switches: one step per tick."""
     the_lan = run.the_lan
     a = the_lan.a
@@ -728,7 +327,7 @@ def _storm(run: _Run, target: str) -> dict[str, Any]:
             if result.action == "own":
                 host_notes.append(Note("arp.storm.own_back", {"host": name}))
             elif owner is not None and name == owner.name:
-                host_notes.append(Note("arp.storm.owner_hears", {"host": _subject(name)}))
+                host_notes.append(Note("arp.storm.owner_hears", {"host": subject(name)}))
         learn_notes = _learn_notes(tick)
         if not flapped and any(n.key == "arp.storm.flap" for n in learn_notes):
             flapped = True
@@ -743,7 +342,7 @@ def _storm(run: _Run, target: str) -> dict[str, Any]:
             first_index = run.frame_step(t, a.name, [topo.attach[a.name]], frame, notes)
         elif tick.tick == 2:
             sender = tick.senders[0]
-            notes = [Note("arp.storm.first_flood", {**count, "switch": _who(sender)})]
+            notes = [Note("arp.storm.first_flood", {**count, "switch": who(sender)})]
             notes += [*learn_notes, *host_notes]
             lanes = [n.name for n in run_nodes(the_lan, topo)]
             receivers = sorted(tick.receivers, key=lanes.index)
@@ -786,7 +385,7 @@ def _learn_notes(tick: Tick) -> list[Note]:
     notes = []
     for name in sorted(tick.learned):
         ports = tick.learned[name]
-        who = _subject(name)
+        who = subject(name)
         before, now = tick.before[name], ports[-1]
         if len(set(ports)) > 1:
             shown = ", ".join(str(p) for p in dict.fromkeys(ports))
@@ -818,7 +417,10 @@ def build(options: ArpOptions, frames: bool = True) -> Trace:
     the_lan = options.lan()
     target = options.target_ip()
     device = "hub" if options.hub else "switch"
-    run = _Run(options, the_lan, device)
+    run = LanRun(the_lan, device)
+    if options.gratuitous:  # the gateway remembers A's old card
+        a = the_lan.a
+        run.caches["gateway"] = ArpCache(the_lan.gateway.ip, [Entry(a.ip, OLD_MAC_A, STALE)])
     hop, decision = _decision_note(the_lan, target)
     owner = the_lan.by_ip(hop.ip)
     net = the_lan.subnet
@@ -845,6 +447,7 @@ def build(options: ArpOptions, frames: bool = True) -> Trace:
         "device": "loop" if options.loop else device,
         "again": options.again,
         "gratuitous": options.gratuitous,
+        "announcements": ANNOUNCE_NUM if options.gratuitous else 0,
     }
     topo = None
     if options.loop:
@@ -854,11 +457,9 @@ def build(options: ArpOptions, frames: bool = True) -> Trace:
             on = [h for h, s in topo.attach.items() if s == name and h != "gateway"]
             if on:
                 hosts = ", ".join(on)
-                header.append(
-                    Note("arp.header.loop_switch", {"switch": _who(name), "hosts": hosts})
-                )
+                header.append(Note("arp.header.loop_switch", {"switch": who(name), "hosts": hosts}))
         gw_switch = topo.attach[the_lan.gateway.name]
-        header.append(Note("arp.header.loop_gateway", {"switch": _who(gw_switch)}))
+        header.append(Note("arp.header.loop_gateway", {"switch": who(gw_switch)}))
         header.append(Note("arp.header.task_loop", {"target": target}))
         header.append(decision)
         params.update(_storm(run, target))
@@ -882,13 +483,15 @@ def build(options: ArpOptions, frames: bool = True) -> Trace:
             header.append(Note("arp.header.gratuitous", {"old": OLD_MAC_A, "new": the_lan.a.mac}))
         t = 0.0
         if options.gratuitous:
-            _announce(run, t)
-            t = 1.0
+            t = _announce(run, t) + 1.0
         end = _ping(run, t, target, 1)
         if options.again:
             again_at = float(int(end) + 1)
             header.append(Note("arp.header.again", {"after": int(again_at - t)}))
             _ping(run, again_at, target, 2)
+        for name, ip, since in list(run.delayed):  # what was used unconfirmed is checked
+            assert since + DELAY_FIRST_PROBE > run.steps[-1].time, "the probe comes last"
+            _probe(run, name, ip, since)
         title = Note("arp.title_hub" if options.hub else "arp.title", {"target": target})
         remember = [Note("arp.remember.broadcast_unicast"), Note("arp.remember.mask")]
         if owner is None:
@@ -900,6 +503,11 @@ def build(options: ArpOptions, frames: bool = True) -> Trace:
             remember.append(Note("arp.remember.gratuitous"))
         if options.again and owner is not None:
             remember.append(Note("arp.remember.again"))
+        if run.delayed:
+            remember.append(Note("arp.remember.stale"))
+        if len(remember) > 6:  # the box keeps to six: the second ping's lesson goes first
+            remember.remove(Note("arp.remember.again"))
+    run.link_echo_replies()
     steps = run.steps
     if frames:
         from netlab.sim.packets import arp as packets

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from netlab.sim.conversation import side
+from netlab.sim.conversation import side, wireshark_columns
 from netlab.sim.hosts import TcpParams, conversation, endpoints, header_notes, resolve
 from netlab.sim.tcp import State
 from netlab.sim.trace import Note, Trace
@@ -93,7 +93,7 @@ def build(p: TcpParams, o: CloseOptions) -> Trace:
             ),
             p.lose_times,
         )
-    steps = conv.run()
+    steps = wireshark_columns(conv.run(), r.nodes)
     variant = o.variant
     remember = [Note("tcp.close.remember.four"), Note("tcp.close.remember.timewait")]
     if variant in ("merge", "simultaneous", "half_close", "unread", "late_data"):

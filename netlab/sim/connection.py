@@ -13,7 +13,7 @@ from __future__ import annotations
 from itertools import pairwise
 
 from netlab.sim.close import APP_DELAY_US
-from netlab.sim.conversation import side
+from netlab.sim.conversation import side, wireshark_columns
 from netlab.sim.endpoint import Endpoint
 from netlab.sim.hosts import TcpParams, connecting, header_notes, resolve
 from netlab.sim.tcp import State
@@ -98,7 +98,7 @@ def build(p: TcpParams, data: list[bytes], replies: list[bytes], rounds: int = 1
         Note("tcp.app.close_after_eof", {"side": side("server")}),
         APP_DELAY_US,
     )
-    steps = conv.run()
+    steps = wireshark_columns(conv.run(), r.nodes)
     remember = [
         Note(
             "tcp.connection.remember.bytes",

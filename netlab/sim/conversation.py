@@ -2,7 +2,8 @@
 
 Owns the clock (integer microseconds), the event queue (segment arrivals, the retransmission,
 delayed-ACK and TIME-WAIT timers, and the applications' calls), segment loss, and the recording
-of every transmission and timer as a ``Step`` of a ``Trace``. The endpoints decide what to send
+of every transmission and timer as a ``Step`` of a ``Trace`` (whose Protocol and Info columns
+``wireshark_columns`` fills in as tshark shows the capture). The endpoints decide what to send
 (``netlab.sim.endpoint``); the scenario modules decide what the applications do and when.
 Deterministic: the same inputs give the same steps. No printing, no sockets, no sleeping.
 
@@ -24,9 +25,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from netlab.sim.endpoint import Endpoint
+from netlab.sim.info_column import Capture
 from netlab.sim.segment import Segment, seq_le
 from netlab.sim.tcp import State
-from netlab.sim.trace import Note, Step
+from netlab.sim.trace import Node, Note, Step
 
 US = 1_000_000
 INITIAL_RTO_US = 1 * US
@@ -42,6 +44,21 @@ def seconds(us: int) -> float:
 def side(name: str) -> Note:
     """A node's name, said in the learner's language."""
     return Note(f"role.{name}")
+
+
+def wireshark_columns(steps: list[Step], nodes: list[Node]) -> list[Step]:
+    """Give every transmitted segment the ``protocol`` and ``summary`` tshark shows for it in
+    the capture of these steps (one frame per step that has a receiver, lost ones included, in
+    order): the Info column with tshark's analysis labels (``[TCP Retransmission]``, ``[TCP Dup
+    ACK 3#1]``) and HTTP where it applies. Returns ``steps``."""
+    capture = Capture()
+    where = {node.name: (str(node.ip), int(node.port or 0)) for node in nodes}
+    for step in steps:
+        if step.dst is not None and step.segment is not None:
+            step.protocol, step.summary = capture.tcp(
+                step.time, where[step.src], where[step.dst], step.segment
+            )
+    return steps
 
 
 #: Events at the same instant run in this order: arrivals, then applications, then timers.

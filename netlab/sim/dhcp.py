@@ -4,7 +4,10 @@ Owns the server's address pool and lease table (``LeaseTable``), the client stat
 RFC 2131 figure 5 as data (``TRANSITIONS``: INIT, SELECTING, REQUESTING, BOUND, RENEWING,
 REBINDING), the client's timers (T1, T2 and the back-off between Discovers) and the script of
 the scenario: each client's DORA (Discover, Offer, Request, ACK), the clients that find the pool
-empty (no Offer, Discover retransmitted) and the first client's renewal at T1.
+empty (no Offer, Discover retransmitted) and the first client's renewal at T1. The client's
+timers count from the moment it sent its Request (RFC 2131 section 4.4.1), and its frames carry
+the IP header ISC dhclient gives them: written by dhclient itself on its packet socket (TTL 128,
+TOS 0x10 low delay) until it has an address, the kernel's (TTL 64, DF) for the unicast renewal.
 
 Pure and deterministic: no printing, no sockets, no sleeping; transaction IDs come from a
 seeded ``random.Random``. The frames are built by ``netlab.sim.packets.dhcp``, imported inside
@@ -21,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from netlab.errors import NetlabError, ProtocolViolation
-from netlab.sim.addressing import format_ipv4, parse_ipv4, subnet
+from netlab.sim.addressing import DEFAULT_TTL, format_ipv4, parse_ipv4, subnet
 from netlab.sim.trace import Node, Note, Step, Trace
 
 __all__ = [
@@ -54,6 +57,11 @@ UNSPECIFIED = "0.0.0.0"
 BROADCAST_IP = "255.255.255.255"
 BROADCAST_MAC = "ff:ff:ff:ff:ff:ff"
 PARAM_REQUEST = (1, 3, 6)  # subnet mask, router, DNS server
+#: The IP header ISC dhclient writes itself for what it sends on its packet socket (everything
+#: before it has an address: common/packet.c, assemble_udp_ip_header): TTL 128, TOS
+#: IPTOS_LOWDELAY, ID 0, no DF. A unicast renewal goes through the kernel's UDP socket instead.
+RAW_TTL = 128
+RAW_TOS = 0x10  # IPTOS_LOWDELAY
 
 MAX_CLIENTS = 6
 MAX_POOL = 50
@@ -302,6 +310,9 @@ class Message:
     yiaddr: str = UNSPECIFIED
     siaddr: str = UNSPECIFIED
     giaddr: str = UNSPECIFIED
+    ttl: int = DEFAULT_TTL  # the IP header's TTL, TOS and DF bit
+    tos: int = 0
+    df: bool = False
 
     @property
     def op(self) -> int:
@@ -332,6 +343,9 @@ class Message:
             "ip_dst": self.ip_dst,
             "sport": self.sport,
             "dport": self.dport,
+            "ttl": self.ttl,
+            "tos": self.tos,
+            "df": self.df,
             "options": {
                 name: list(value) if isinstance(value, tuple) else value
                 for name, value in self.options
@@ -360,7 +374,8 @@ class DhcpOptions:
 
     ``clients`` hosts (A, B, ... unless ``names`` are given) ask for an address from a pool of
     ``pool_size`` addresses starting at 192.168.1.100, for ``lease`` seconds. ``broadcast_flag``
-    makes the clients set the BROADCAST flag (as Windows does; Linux's dhclient does not).
+    makes the clients set the BROADCAST flag (as Windows Vista did; Linux's dhclient and Windows 7
+    and later start without it).
     ``renew`` shows the first client's renewal at T1. ``seed`` draws the transaction IDs.
     """
 
@@ -399,6 +414,7 @@ class _Client:
     state: str = "INIT"
     offered: str | None = None
     ip: str | None = None
+    requested_at: float | None = None  # when it sent its last Request: its lease counts from it
     bound_at: float | None = None
 
     @property
@@ -406,6 +422,16 @@ class _Client:
         """The client's name inside a sentence: a host letter as it is, a named device (the
         journey's laptop) translated."""
         return self.name if len(self.name) == 1 else Note(f"node.{self.name}")
+
+    @property
+    def subject(self) -> str | Note:
+        """The client's name at the start of a sentence ("The laptop"), where English wants a
+        capital whatever the name."""
+        return self.name if len(self.name) == 1 else Note(f"dhcp.subject.{self.name}")
+
+    def who(self) -> dict[str, str | Note]:
+        """The two forms of the name that the notes use: ``client`` and ``subject``."""
+        return {"client": self.label, "subject": self.subject}
 
 
 def client_mac(number: int) -> str:
@@ -545,6 +571,8 @@ class _Run:
             chaddr=client.mac,
             options=options,
             broadcast=kw.pop("broadcast", self.o.broadcast_flag),
+            ttl=kw.pop("ttl", RAW_TTL),
+            tos=kw.pop("tos", RAW_TOS),
             **kw,
         )
 
@@ -602,7 +630,7 @@ class _Run:
             secs=secs,
         )
         xid = f"0x{client.xid:08x}"
-        who = {"client": client.label, "xid": xid}
+        who = {**client.who(), "xid": xid}
         if attempt:
             notes = [
                 Note(
@@ -616,7 +644,12 @@ class _Run:
                 notes.append(Note("dhcp.discover.keeps_trying", {**who, "next": backoff(attempt)}))
         elif self.first(client):
             flag = "dhcp.flag.set" if self.o.broadcast_flag else "dhcp.flag.clear"
-            notes = [Note("dhcp.discover.first", who), Note(flag, who)]
+            header = {"ttl": RAW_TTL, "tos": f"0x{RAW_TOS:02x}"}
+            notes = [
+                Note("dhcp.discover.first", who),
+                Note(flag, who),
+                Note("dhcp.discover.ip_header", header),
+            ]
         else:
             notes = [Note("dhcp.discover.other", who)]
         self.send(
@@ -637,6 +670,7 @@ class _Run:
 
     def request(self, client: _Client) -> None:
         client.state = next_state(client.state, "select")
+        client.requested_at = self.now
         ip = client.offered
         assert ip is not None
         msg = self.client_to_server(
@@ -650,7 +684,7 @@ class _Run:
             ),
             secs=int(self.now - client.start),
         )
-        params = {"client": client.label, "ip": ip, "server": SERVER_IP}
+        params = {**client.who(), "ip": ip, "server": SERVER_IP}
         if self.first(client):
             notes = [Note("dhcp.request.select", params), Note("dhcp.request.why_broadcast")]
         else:
@@ -662,8 +696,10 @@ class _Run:
         client.state = next_state(client.state, "t1")
         ip = client.ip
         assert ip is not None and client.bound_at is not None
+        client.requested_at = self.now
         timers = {
-            "client": client.label,
+            **client.who(),
+            "sent_at": stamp(client.bound_at),
             "ip": ip,
             "t1": self.t1,
             "t2_at": stamp(client.bound_at + self.t2),
@@ -685,17 +721,21 @@ class _Run:
             xid=self.renew_xid,
             broadcast=False,
             ciaddr=ip,
+            ttl=DEFAULT_TTL,  # through the kernel's UDP socket now: Linux's header
+            tos=0,
+            df=True,
         )
         note = Note(
             "dhcp.renew.request",
             {
-                "client": client.label,
+                **client.who(),
                 "ip": ip,
                 "server": SERVER_IP,
                 "xid": f"0x{self.renew_xid:08x}",
             },
         )
-        self.send(client.name, SERVER, msg, [note])
+        kernel = Note("dhcp.renew.ip_header", {"ttl": RAW_TTL, "tos": f"0x{RAW_TOS:02x}"})
+        self.send(client.name, SERVER, msg, [note, kernel])
         self.at(self.now + RESPONSE_DELAY, lambda: self.server_renew(client))
 
     # -- the server --
@@ -705,7 +745,7 @@ class _Run:
         if ip is None:
             if attempt == 0:
                 params = {
-                    "client": client.label,
+                    **client.who(),
                     "first": self.pool[0],
                     "last": self.pool[-1],
                     "size": len(self.pool),
@@ -721,7 +761,7 @@ class _Run:
         client.state = next_state(client.state, "offer")
         msg = self.reply(client, OFFER, ip, UNSPECIFIED, client.xid)
         params = {
-            "client": client.label,
+            **client.who(),
             "ip": ip,
             "mac": client.mac,
             "hold": OFFER_HOLD,
@@ -756,26 +796,30 @@ class _Run:
         if not self.table.request(client.mac, ip, self.now, self.o.lease):
             raise AssertionError(f"the server refused its own offer of {ip}")  # pragma: no cover
         client.state = next_state(client.state, "ack")
-        client.ip, client.bound_at = ip, self.now
+        assert client.requested_at is not None
+        client.ip, client.bound_at = ip, client.requested_at  # RFC 2131 4.4.1
         msg = self.reply(client, ACK, ip, UNSPECIFIED, client.xid)
         expires = stamp(self.now + self.o.lease)
         params = {
-            "client": client.label,
+            **client.who(),
             "ip": ip,
             "mac": client.mac,
             "expires": expires,
             "how": self.how(client, ip),
         }
         if self.first(client):
+            start = client.bound_at
             config = {
-                "client": client.label,
+                **client.who(),
                 "ip": ip,
                 "prefix": PREFIXLEN,
                 "router": SERVER_IP,
                 "dns": self.o.dns_server,
-                "t1_at": stamp(self.now + self.t1),
-                "t2_at": stamp(self.now + self.t2),
-                "end_at": expires,
+                "sent_at": stamp(start),
+                "t1_at": stamp(start + self.t1),
+                "t2_at": stamp(start + self.t2),
+                "end_at": stamp(start + self.o.lease),
+                "server_end": expires,
             }
             notes = [
                 Note("dhcp.ack.record", params),
@@ -786,7 +830,7 @@ class _Run:
             notes = [Note("dhcp.ack.other", params)]
         self.send(SERVER, client.name, msg, notes, to=self.reply_receivers(client))
         if self.first(client) and self.o.renew:
-            self.at(self.now + self.t1, lambda: self.renew(client))
+            self.at(client.bound_at + self.t1, lambda: self.renew(client))
 
     def server_renew(self, client: _Client) -> None:
         ip = client.ip
@@ -794,9 +838,10 @@ class _Run:
         if not self.table.request(client.mac, ip, self.now, self.o.lease):
             raise AssertionError(f"the server refused to renew {ip}")  # pragma: no cover
         client.state = next_state(client.state, "ack")
-        client.bound_at = self.now
+        assert client.requested_at is not None
+        client.bound_at = client.requested_at  # the renewal's Request starts the new lease
         msg = self.reply(client, ACK, ip, ip, self.renew_xid)
-        params = {"client": client.label, "ip": ip, "expires": stamp(self.now + self.o.lease)}
+        params = {**client.who(), "ip": ip, "expires": stamp(self.now + self.o.lease)}
         self.send(SERVER, client.name, msg, [Note("dhcp.renew.ack", params)])
 
 
@@ -835,7 +880,7 @@ def build(options: DhcpOptions, frames: bool = True) -> Trace:
     ]
     if unserved:
         header.append(
-            Note("dhcp.header.short", {"extra": len(unserved), "names": ", ".join(unserved)})
+            Note("dhcp.header.short", {"count": len(unserved), "names": ", ".join(unserved)})
         )
     header.append(Note("dhcp.header.ports"))
     if options.renew:

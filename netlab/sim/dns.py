@@ -11,8 +11,11 @@ true; nothing here prints, sleeps or opens a socket, and all chance comes from o
 
 Simplifications, each said in the trace where it matters: a referral lists one name server
 (real ones list several); the resolver sends the whole name to every server (no QNAME
-minimisation); no EDNS, no DNSSEC; the zone of a name is its last two labels (three under a
-few well-known second-level suffixes such as co.uk or com.cn), delegated straight from its TLD.
+minimisation); no EDNS(0) OPT record, no DNSSEC; the stub asks one question (getaddrinfo asks
+A and AAAA together); the zone of a name is its last two labels (three under a few well-known
+second-level suffixes such as co.uk or com.cn), delegated straight from its TLD. Every packet
+carries the IP TTL a capture would read: 64 as sent, one less per router on its way
+(``ROUTERS``, through ``netlab.sim.addressing.ttl_after``).
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from netlab.i18n import Note
-from netlab.sim.addressing import same_subnet
+from netlab.sim.addressing import DEFAULT_TTL, same_subnet, ttl_after
 from netlab.sim.trace import Node, Step, Trace
 
 QTYPES = ("A", "AAAA", "CNAME", "MX")
@@ -71,6 +74,9 @@ EXAMPLE = "example.com"
 US = 1_000_000
 #: One-way delay (microseconds) from the resolver to each server, and from the laptop to it.
 DELAY_US = {"laptop": 5_000, "root": 10_000, "tld": 15_000, "auth": 25_000}
+#: Routers between the resolver and each server, and between the resolver and the laptop (the
+#: provider's, then the home router): each takes one off a packet's TTL on its way.
+ROUTERS = {"laptop": 9, "root": 6, "tld": 9, "auth": 12}
 DEFAULT_SEED = 53
 STUB_PORTS = (32768, 60999)  # Linux's ephemeral range
 RESOLVER_PORTS = (1024, 65535)  # resolvers draw from (almost) the whole range: RFC 5452
@@ -584,6 +590,7 @@ class Datagram:
     dport: int
     ip_id: int
     message: Message
+    ttl: int = DEFAULT_TTL  # as a capture on the receiver's link reads it
 
 
 @dataclass
@@ -668,6 +675,14 @@ def _laptop_link(o: DnsOptions) -> str:
     if same_subnet(o.laptop_ip, o.resolver_ip, o.prefixlen):
         return RESOLVER_MAC
     return o.gateway_mac
+
+
+def laptop_ttl(o: DnsOptions) -> int:
+    """The TTL of the resolver's answers as they reach the laptop: 64 on the same subnet, else
+    one less for each router on the way."""
+    if same_subnet(o.laptop_ip, o.resolver_ip, o.prefixlen):
+        return DEFAULT_TTL
+    return ttl_after(ROUTERS["laptop"])
 
 
 def _lookup(run: _Run, stub_port: int, first: bool) -> None:
@@ -813,6 +828,7 @@ def _resolve(run: _Run, asked: list[str]) -> None:
             port,
             run.ip_id(),
             response,
+            ttl_after(ROUTERS[server.node]),
         )
         run.send(server.node, "resolver", gram, notes, arrive)
         run.now_us = arrive
@@ -918,6 +934,7 @@ def _answer_stub(
         stub_port,
         run.ip_id(),
         response,
+        laptop_ttl(o),
     )
     arrive = run.now_us + DELAY_US["laptop"]
     run.send("resolver", "laptop", gram, notes, arrive)
@@ -970,11 +987,23 @@ def build(options: DnsOptions, frames: bool = True) -> Trace:
         "gateway_mac": _laptop_link(o),
         "after": f"{o.again_after:g}",
     }
+    ttls = {
+        "root_ttl": ttl_after(ROUTERS["root"]),
+        "tld_ttl": ttl_after(ROUTERS["tld"]),
+        "auth_ttl": ttl_after(ROUTERS["auth"]),
+        "tld": w.tld.zone,
+        "zone": w.zone,
+        "laptop": Note("dns.header.ttl_lan")
+        if laptop_ttl(o) == DEFAULT_TTL
+        else Note("dns.header.ttl_laptop", {"ttl": laptop_ttl(o), "routers": ROUTERS["laptop"]}),
+    }
     header = [
         Note("dns.header.path", head),
         Note("dns.header.transport", head),
         Note("dns.header.documentation", head),
         Note("dns.header.capture", head),
+        Note("dns.header.ttl", ttls),
+        Note("dns.header.real"),
     ]
     if o.again:
         header.append(Note("dns.header.again", head))

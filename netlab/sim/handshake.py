@@ -7,7 +7,7 @@ and the endpoints; the retransmissions from the conversation's timers.
 
 from __future__ import annotations
 
-from netlab.sim.conversation import US, side
+from netlab.sim.conversation import US, side, wireshark_columns
 from netlab.sim.hosts import TcpParams, connecting, header_notes, resolve
 from netlab.sim.tcp import State
 from netlab.sim.trace import Note, Trace
@@ -36,7 +36,7 @@ def build(p: TcpParams) -> Trace:
         conv.lose(lambda seg, _ep: seg.flags == "SA", p.lose_times)
     elif p.lose == "ack":
         conv.lose(lambda seg, _ep: seg.flags == "A" and seg.src == "client", p.lose_times)
-    steps = conv.run()
+    steps = wireshark_columns(conv.run(), r.nodes)
     remember = [Note("tcp.handshake.remember.three"), Note("tcp.handshake.remember.isn_plus_one")]
     remember.append(Note("tcp.handshake.remember.why_three"))
     if p.lose:

@@ -21,8 +21,9 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
-from netlab.sim import arp, connection, dhcp, dns, info_column, nat
+from netlab.sim import arp, connection, dhcp, dns, nat
 from netlab.sim.hosts import TcpParams
+from netlab.sim.info_column import Capture
 from netlab.sim.trace import Node, Note, Step, Trace
 
 LAPTOP = "laptop"
@@ -315,27 +316,6 @@ def _nat_rows(table: nat.NatTable) -> list[dict[str, Any]]:
     return [{k: v for k, v in row.items() if k != "expires"} for row in table.rows()]
 
 
-def tcp_info(seg, sport: int, dport: int, isns: tuple[int, int], shift: int = 0) -> tuple[str, str]:
-    """(protocol, Info) as Wireshark shows a segment: HTTP with the request or status line when
-    it carries data to or from port 80, else TCP with ports, flags, relative numbers, the
-    calculated window and the options (``isns`` = the sender's ISN, the receiver's ISN;
-    ``shift`` = the sender's window scale, which applies after the SYNs)."""
-    if seg.payload:
-        first = seg.payload.split(b"\r\n", 1)[0].decode("ascii", "replace")
-        return "HTTP", first
-    window = seg.window if seg.syn else seg.window << shift
-    return "TCP", info_column.tcp_info(
-        sport,
-        dport,
-        seg.flags,
-        seg.seq - isns[0],
-        seg.ack - isns[1],
-        0,
-        window=window,
-        options=seg.options,
-    )
-
-
 def _tcp(
     story: _Story,
     frames: bool,
@@ -352,11 +332,10 @@ def _tcp(
     )
     request = REQUEST.replace(b"{name}", name.rstrip(".").encode())
     trace = connection.build(params, [request], [REPLY])
-    syns = [s.segment for s in trace.steps if s.segment is not None and s.segment.syn][:2]
-    scaled = all("WScale" in s.option_kinds for s in syns)  # both announced: windows scale
-    shift = {s.src: dict(s.options)["WScale"] for s in syns} if scaled else {}
     port = int(trace.node("client").port or 0)
-    isn = {"client": trace.params["isn_client"], "server": trace.params["isn_server"]}
+    # the Protocol and Info columns of the journey's pcap: the frames so far are not TCP
+    capture = Capture()
+    capture.skip(sum(1 for s in story.steps if s.dst is not None))
     names = {"client": LAPTOP, "server": WEB}
     used: dict[str, Any] = {"laptop_port": port, "public_port": None}
     halves: list[tuple[float, int, str, Step]] = []
@@ -390,9 +369,7 @@ def _tcp(
         seg = step.segment
         public = (PUBLIC_IP, used["public_port"] or port)
         if kind == "client_in":
-            proto, info = tcp_info(
-                seg, port, 80, (isn["client"], isn["server"]), shift.get(seg.src, 0)
-            )
+            proto, info = capture.tcp(t, (laptop_ip, port), (web_ip, 80), seg)
             story.add(
                 replace(moved, dst=GATEWAY, protocol=proto, summary=info),
                 "tcp",
@@ -408,9 +385,7 @@ def _tcp(
             out, datagram = _translate_out(table, t, "TCP", (laptop_ip, port), (web_ip, 80), 63, 0)
             used["public_port"] = out.src[1]
             story.set_table(f"nat:{GATEWAY}", _nat_rows(table))
-            proto, info = tcp_info(
-                seg, out.src[1], 80, (isn["client"], isn["server"]), shift.get(seg.src, 0)
-            )
+            proto, info = capture.tcp(t, out.src, (web_ip, 80), seg)
             story.add(
                 replace(
                     moved,
@@ -433,9 +408,7 @@ def _tcp(
         elif kind == "server_out":
             outside = _arriving(frames, "TCP", step.packet, (web_ip, 80), public)
             outside_frames[order] = outside
-            proto, info = tcp_info(
-                seg, 80, public[1], (isn["server"], isn["client"]), shift.get(seg.src, 0)
-            )
+            proto, info = capture.tcp(t, (web_ip, 80), public, seg)
             story.add(
                 replace(moved, dst=GATEWAY, packet=outside, protocol=proto, summary=info),
                 "tcp",
@@ -450,9 +423,7 @@ def _tcp(
         else:  # server_in
             _back, datagram = _translate_in(table, t, "TCP", (web_ip, 80), public, 55, 0)
             story.set_table(f"nat:{GATEWAY}", _nat_rows(table))
-            proto, info = tcp_info(
-                seg, 80, port, (isn["server"], isn["client"]), shift.get(seg.src, 0)
-            )
+            proto, info = capture.tcp(t, (web_ip, 80), (laptop_ip, port), seg)
             story.add(
                 replace(
                     moved,

@@ -22,7 +22,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from netlab.sim.checksum import internet_checksum, ipv4_bytes, pseudo_header
-from netlab.sim.info_column import tcp_info
+from netlab.sim.info_column import Capture
+from netlab.sim.segment import Segment
 from netlab.sim.trace import Node, Note, Step, Trace
 
 MODELS = ("osi", "tcpip")
@@ -530,15 +531,29 @@ def _summary_local(row: dict[str, Any], going_down: bool) -> str:
     return f"{layer}: {row['pdu']} {total} B, -{header} {size} B -> {total - size} B"
 
 
-def tshark_info(options: LayersOptions) -> str:
-    """The frame's Info column as tshark 4.0 prints it for TCP (or UDP) with the application
-    dissector off. Sequence numbers are relative: with no SYN in the capture, Wireshark takes
-    the first segment's numbers as 1."""
-    length = len(options.message)
-    ports = f"{CLIENT.port} → {SERVER.port}"
+def wire_columns(options: LayersOptions) -> tuple[tuple[str, str], tuple[str, str]]:
+    """(Protocol, Info) of the two frames a capture of the client's and the server's links
+    holds, as tshark 4.0 shows them (``netlab.sim.info_column.Capture``): the application's
+    name where Wireshark recognises it (``HTTP``, ``GET / HTTP/1.1``), else TCP's or UDP's line.
+    With no SYN in the capture, Wireshark numbers the first segment's bytes from 1. The router's
+    frame carries the same segment again, so Wireshark calls it a retransmission (the router
+    step's notes say why)."""
     if options.udp:
-        return f"{ports} Len={length}"
-    return tcp_info(CLIENT.port, SERVER.port, TCP_FLAGS, 1, 1, length, window=WINDOW)
+        udp = ("UDP", f"{CLIENT.port} → {SERVER.port} Len={len(options.message)}")
+        return udp, udp
+    segment = Segment(
+        "client",
+        "server",
+        TCP_FLAGS,
+        ISN_CLIENT + 1,
+        ISN_SERVER + 1,
+        options.message,
+        window=WINDOW,
+    )
+    ends = ((CLIENT.ip, CLIENT.port), (SERVER.ip, SERVER.port))
+    capture = Capture()
+    first = capture.tcp(T_CLIENT_SWITCH, *ends, segment)
+    return first, capture.tcp(T_ROUTER_SERVER, *ends, segment)
 
 
 def link_fields(options: LayersOptions, wire: Wire) -> dict[str, Any]:
@@ -634,24 +649,26 @@ def build(options: LayersOptions, frames: bool = True) -> Trace:
         )
 
     lan_fields = link_fields(options, lan)
+    (lan_protocol, lan_info), (wan_protocol, wan_info) = wire_columns(options)
+    client_notes = [
+        Note(
+            "layers.link.client_switch",
+            {"dst_mac": ROUTER_LAN.mac, "dst_ip": SERVER.ip, "size": len(lan.frame)},
+        ),
+        Note("layers.note.mac_vs_ip"),
+    ]
+    if lan_protocol != transport:  # Wireshark names the frame after the application
+        client_notes.append(
+            Note("layers.note.wireshark_top", {"protocol": lan_protocol, "transport": transport})
+        )
     first = add(
         time=T_CLIENT_SWITCH,
         src="client",
         dst="switch",
         packet=pdus.get("frame"),
-        summary=tshark_info(options),
-        notes=[
-            Note(
-                "layers.link.client_switch",
-                {
-                    "dst_mac": ROUTER_LAN.mac,
-                    "dst_ip": SERVER.ip,
-                    "size": len(lan.frame),
-                },
-            ),
-            Note("layers.note.mac_vs_ip"),
-        ],
-        protocol=transport,
+        summary=lan_info,
+        notes=client_notes,
+        protocol=lan_protocol,
         fields=lan_fields,
     )
     add(
@@ -659,12 +676,12 @@ def build(options: LayersOptions, frames: bool = True) -> Trace:
         src="switch",
         dst="router",
         packet=pdus.get("frame"),
-        summary=tshark_info(options),
+        summary=lan_info,
         notes=[
             Note("layers.link.switch_router", {"dst_mac": ROUTER_LAN.mac}),
             Note("layers.note.hub"),
         ],
-        protocol=transport,
+        protocol=lan_protocol,
         fields={**lan_fields, "forwarder_layer": 2},
         copy_of=first.index,
     )
@@ -693,9 +710,9 @@ def build(options: LayersOptions, frames: bool = True) -> Trace:
         src="router",
         dst="server",
         packet=forwarded,
-        summary=tshark_info(options),
+        summary=wan_info,
         notes=router_notes,
-        protocol=transport,
+        protocol=wan_protocol,
         fields={
             **link_fields(options, wan),
             "forwarder_layer": 3,

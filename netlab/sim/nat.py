@@ -1,12 +1,14 @@
 """Scenario ``nat``: private hosts reach the Internet through a NAT router (RFC 3022).
 
-Owns the translation table (``NatTable``) of the three kinds of traditional NAT: static (a
-configured one-to-one address mapping), dynamic (Basic NAT: an address from a pool, bound while
-the host sends) and PAT (RFC 3022's NAPT: every host shares one public address and the router
-tells the connections apart by port), with idle expiry; the wire form of the packets it
-rewrites, as far as the checksums need it (RFC 1071's Internet checksum over the IPv4 header
-and over the TCP/UDP pseudo-header, segment and payload), so every step's ``fields`` carry the
-checksums before and after translation without scapy; ``NatOptions`` and ``build``.
+Owns the story told around the translation table (``netlab.sim.translation``): which flows the
+hosts start (``plan``), each packet shown on the inside link and on the outside link, before
+and after translation with both checksums (``netlab.sim.datagram``), an unsolicited packet from
+outside, the first mapping expiring and a late packet for it; ``NatOptions`` and ``build``.
+
+What NAT does with an inbound packet it cannot translate is what a Linux router does by
+default: every address of the public block is configured on its outside interface, so the
+packet is for the router itself, and its TCP, with no socket on that port, answers with a RST
+(a firewall that drops such packets is the common alternative; the notes say so).
 
 Pure: no print, no socket, no clock, no scapy (the frames come from
 ``netlab.sim.packets.nat``, imported only when ``build`` is asked for frames); deterministic
@@ -19,24 +21,41 @@ the usual teaching terms; RFC 3022 says private address and global address.
 from __future__ import annotations
 
 import random
-import struct
-from dataclasses import dataclass, field, replace
-from typing import Any, Literal
+from dataclasses import dataclass, replace
+from typing import Any
 
-from netlab.sim.addressing import format_ipv4, parse_ipv4
-from netlab.sim.checksum import internet_checksum, pseudo_header
-from netlab.sim.info_column import tcp_info
-from netlab.sim.stack import LINUX, Options, first_window, option_bytes, scaled_field
+from netlab.sim.addressing import DEFAULT_TTL, format_ipv4, parse_ipv4, ttl_after
+from netlab.sim.datagram import (
+    WINDOW,
+    Datagram,
+    Dns,
+    endpoint,
+    reset_for,
+    summary,
+    wire_fields,
+)
+from netlab.sim.stack import LINUX, Options, first_window, scaled_field
 from netlab.sim.trace import Node, Note, Step, Trace
+from netlab.sim.translation import MODES, Mapping, NatTable, Outcome
 
-Mode = Literal["static", "dynamic", "pat"]
-MODES: tuple[str, ...] = ("static", "dynamic", "pat")
+__all__ = [  # the scenario's names, and the parts it is made of that journey uses through it
+    "MODES",
+    "Datagram",
+    "Dns",
+    "NatOptions",
+    "NatTable",
+    "build",
+    "endpoint",
+    "plan",
+    "public_ip",
+]
 
 MAX_HOSTS = 6
 MAX_FLOWS = 12
 MAX_POOL = 4
 MIN_TIMEOUT = 0.001  # longer than nat's own processing time, so events stay in time order
 MAX_TIMEOUT = 7440.0  # 2 h 4 min: RFC 5382's floor for an established TCP connection
+TRANSITORY_FLOOR = 240.0  # 4 min: RFC 5382's floor for a connection still opening or closing
 DEFAULT_TIMEOUT = 30.0
 
 LAN = "192.168.1.0/24"
@@ -44,18 +63,16 @@ NAT_INSIDE_IP = "192.168.1.1"
 NAT_INSIDE_MAC = "02:00:00:00:00:fe"
 NAT_OUTSIDE_MAC = "02:00:00:00:01:fe"
 ISP_MAC = "02:00:00:00:01:01"  # the provider's router: next hop of every outside frame
-PUBLIC_IP = "203.0.113.5"  # nat's outside address; the first of the block routed to it
-PUBLIC_BLOCK = 8  # 203.0.113.5 - 203.0.113.12 are routed to nat
+PUBLIC_IP = "203.0.113.5"  # nat's own outside address; the first of the block routed to it
+PUBLIC_BLOCK = 8  # 203.0.113.5 - 203.0.113.12 are routed to nat, all on its outside interface
 FIRST_HOST = 10  # A is 192.168.1.10, B .11, ...
 WEB = ("web", "198.51.100.80", 80)
 RESOLVER = ("resolver", "192.0.2.53", 53)
 STRANGER = ("internet", "192.0.2.66")
-QNAME = "www.example.com"
-DNS_TTL = 300
 
-HOST_TTL = 64
-REMOTE_TTL = 54  # what the servers' packets carry when they reach nat: ten routers away
-WINDOW = 64240
+HOST_TTL = DEFAULT_TTL  # what the hosts, the servers and nat itself send with (Linux's 64)
+INTERNET_ROUTERS = 10  # routers between nat and the servers
+REMOTE_TTL = ttl_after(INTERNET_ROUTERS)  # 54: the servers' packets as they reach nat
 MSS = 1460
 SYNACK_WINDOW = first_window(MSS - 12)  # a Linux server with timestamps on: 45 x 1448
 
@@ -82,10 +99,6 @@ RTT = 0.02  # nat <-> server and back
 BASE_PORT = 51000
 EPHEMERAL = (32768, 60999)  # Linux's net.ipv4.ip_local_port_range
 
-PROTO_NUMBER = {"TCP": 6, "UDP": 17}
-TCP_BITS = {"F": 0x01, "S": 0x02, "R": 0x04, "P": 0x08, "A": 0x10, "U": 0x20}
-# Wireshark's order and spelling of the flags in its Info column
-
 
 def host_name(i: int) -> str:
     return chr(ord("A") + i)
@@ -105,379 +118,9 @@ def host_mac(i: int) -> str:
 
 
 def public_ip(i: int) -> str:
-    """The i-th address of the block the provider routes to nat (0 is nat's own, .5)."""
+    """The i-th address of the block the provider routes to nat: 0 is nat's own (.5), the
+    static mappings and the dynamic pool use 1, 2, ... (.6 up)."""
     return format_ipv4(parse_ipv4(PUBLIC_IP) + i)
-
-
-def endpoint(ip: str, port: int | None) -> str:
-    return ip if port is None else f"{ip}:{port}"
-
-
-# -- the wire, as far as the checksums need it ----------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Dns:
-    """A DNS message with one question (type A, class IN) and, in a response, one A answer."""
-
-    id: int
-    response: bool
-    qname: str = QNAME
-    answer: str | None = None
-    ttl: int = DNS_TTL
-
-
-@dataclass(frozen=True)
-class Datagram:
-    """One IPv4 packet: what NAT reads and rewrites, and what the checksums cover."""
-
-    proto: str  # "TCP" or "UDP"
-    src: str
-    sport: int
-    dst: str
-    dport: int
-    ttl: int
-    ip_id: int
-    flags: str = ""  # TCP, scapy's flag string
-    seq: int = 0
-    ack: int = 0
-    window: int = WINDOW
-    mss: int | None = None
-    dns: Dns | None = None  # UDP payload
-    options: Options = ()  # TCP options in wire order (scapy's names); empty: ``mss`` alone
-    scale: int = 0  # the sender's window scale in effect (after a handshake that agreed one)
-
-    def rewritten(self, src: tuple[str, int], dst: tuple[str, int], ttl: int) -> Datagram:
-        return replace(self, src=src[0], sport=src[1], dst=dst[0], dport=dst[1], ttl=ttl)
-
-
-def _name(qname: str) -> bytes:
-    out = b""
-    for label in qname.rstrip(".").split("."):
-        out += bytes([len(label)]) + label.encode("ascii")
-    return out + b"\x00"
-
-
-def dns_bytes(m: Dns) -> bytes:
-    """The message as scapy builds it (no name compression)."""
-    flags = 0x8180 if m.response else 0x0100  # QR, RD, RA / RD
-    answers = 1 if m.answer else 0
-    out = struct.pack("!6H", m.id, flags, 1, answers, 0, 0)
-    out += _name(m.qname) + struct.pack("!HH", 1, 1)
-    if m.answer:
-        out += _name(m.qname) + struct.pack("!HHIH", 1, 1, m.ttl, 4)
-        out += parse_ipv4(m.answer).to_bytes(4, "big")
-    return out
-
-
-def _payload(d: Datagram) -> bytes:
-    return dns_bytes(d.dns) if d.dns is not None else b""
-
-
-def _transport(d: Datagram, checksum: int) -> bytes:
-    payload = _payload(d)
-    if d.proto == "UDP":
-        return struct.pack("!4H", d.sport, d.dport, 8 + len(payload), checksum) + payload
-    if d.options:
-        options = option_bytes(d.options)
-    else:
-        options = struct.pack("!BBH", 2, 4, d.mss) if d.mss else b""
-    offset = (20 + len(options)) // 4
-    bits = sum(TCP_BITS[c] for c in d.flags)
-    header = struct.pack(
-        "!HHIIHHHH", d.sport, d.dport, d.seq, d.ack, offset << 12 | bits, d.window, checksum, 0
-    )
-    return header + options + payload
-
-
-def l4_checksum(d: Datagram) -> int:
-    """The TCP or UDP checksum: over the pseudo-header (source and destination address, protocol,
-    length), the header and the payload."""
-    segment = _transport(d, 0)
-    pseudo = pseudo_header(d.src, d.dst, PROTO_NUMBER[d.proto], len(segment))
-    value = internet_checksum(pseudo + segment)
-    if d.proto == "UDP" and value == 0:
-        return 0xFFFF  # RFC 768: a computed zero is sent as all ones (zero means "none")
-    return value
-
-
-def ip_checksum(d: Datagram) -> int:
-    """The IPv4 header checksum: over the header only (with the addresses and the TTL)."""
-    total = 20 + len(_transport(d, 0))
-    header = struct.pack(
-        "!BBHHHBBH4s4s",
-        0x45,
-        0,
-        total,
-        d.ip_id,
-        0x4000,  # DF
-        d.ttl,
-        PROTO_NUMBER[d.proto],
-        0,
-        parse_ipv4(d.src).to_bytes(4, "big"),
-        parse_ipv4(d.dst).to_bytes(4, "big"),
-    )
-    return internet_checksum(header)
-
-
-def wire_fields(d: Datagram) -> dict[str, Any]:
-    """The key fields of a packet as a capture shows them (checksums as 0x-hex)."""
-    out: dict[str, Any] = {
-        "proto": d.proto,
-        "src": endpoint(d.src, d.sport),
-        "dst": endpoint(d.dst, d.dport),
-        "ttl": d.ttl,
-        "ip_checksum": f"0x{ip_checksum(d):04x}",
-        "l4_checksum": f"0x{l4_checksum(d):04x}",
-    }
-    if d.proto == "TCP":
-        out["tcp_flags"] = d.flags
-    elif d.dns is not None:
-        out["dns_id"] = f"0x{d.dns.id:04x}"
-    return out
-
-
-def summary(d: Datagram, relative: tuple[int, int] = (0, 0)) -> str:
-    """The Info column of Wireshark 4.0 for this packet (TCP numbers relative to the ISNs of
-    ``relative`` = (own ISN, peer's ISN))."""
-    if d.dns is not None:
-        m = d.dns
-        if m.response:
-            return f"Standard query response 0x{m.id:04x} A {m.qname} A {m.answer}"
-        return f"Standard query 0x{m.id:04x} A {m.qname}"
-    length = len(_payload(d)) if d.proto == "TCP" else 0
-    return tcp_info(
-        d.sport,
-        d.dport,
-        d.flags,
-        d.seq - relative[0],
-        d.ack - relative[1],
-        length,
-        window=d.window << d.scale,  # Wireshark shows the calculated window
-        mss=d.mss,
-        options=d.options,
-    )
-
-
-# -- the translation table ------------------------------------------------------------------------
-
-
-@dataclass(eq=False)
-class Mapping:
-    """One entry of the table. ``proto`` and the ports are None for an address-only binding
-    (static and dynamic NAT translate whole addresses: every protocol and port)."""
-
-    proto: str | None
-    local_ip: str
-    local_port: int | None
-    global_ip: str
-    global_port: int | None
-    last_used: float
-    static: bool = False
-    peers: list[str] = field(default_factory=list)  # outside endpoints it talked to
-
-    @property
-    def inside_local(self) -> str:
-        return endpoint(self.local_ip, self.local_port)
-
-    @property
-    def inside_global(self) -> str:
-        return endpoint(self.global_ip, self.global_port)
-
-    def expires(self, timeout: float) -> float | None:
-        return None if self.static else round(self.last_used + timeout, 6)
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """What the table did with one packet: translated it (``src``/``dst`` are the new
-    addresses) or dropped it (``reason``: no_mapping, filtered, pool_exhausted,
-    ports_exhausted)."""
-
-    mapping: Mapping | None
-    src: tuple[str, int] | None = None
-    dst: tuple[str, int] | None = None
-    created: bool = False
-    reason: str | None = None
-    holder: Mapping | None = None  # PAT: the mapping that already held the wanted port
-
-    @property
-    def ok(self) -> bool:
-        return self.reason is None
-
-
-class NatTable:
-    """The translation table of one NAT router.
-
-    ``mode`` "static": ``static`` maps each inside address to its global address, for good,
-    both ways. "dynamic": the first free address of ``public`` is bound to an inside address
-    when that host first sends; no free address -> the packet is dropped (pool_exhausted).
-    "pat": every mapping uses ``public[0]``; an inside address:port keeps its port when that
-    port is free for the protocol (port preservation), else gets another one (Linux's search
-    range: 1-511, 600-1023 or 1024-65535 by the original port, scanned from a random point when
-    ``rng`` is given, from its start otherwise; ``port_range`` overrides the range).
-
-    Mappings are endpoint-independent (RFC 4787 REQ-1): one inside address:port has one
-    global port whatever the server. PAT lets in only packets from the outside endpoints the
-    mapping has talked to (address- and port-dependent filtering, as Linux's conntrack does);
-    static and dynamic bindings let in anyone. A dynamic mapping expires ``timeout`` seconds
-    after the last packet in either direction; static ones never. Time never goes back.
-    """
-
-    def __init__(
-        self,
-        mode: str,
-        public: tuple[str, ...],
-        timeout: float,
-        *,
-        static: dict[str, str] | None = None,
-        rng: random.Random | None = None,
-        port_range: tuple[int, int] | None = None,
-    ) -> None:
-        if mode not in MODES:
-            raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
-        if not timeout > 0:
-            raise ValueError("the timeout must be greater than 0")
-        self.mode = mode
-        self.public = public
-        self.timeout = timeout
-        self.rng = rng
-        self.port_range = port_range
-        self.now = 0.0
-        self.mappings: list[Mapping] = []
-        if mode == "static":
-            pairs = static or {}
-            if len(set(pairs.values())) != len(pairs):
-                raise ValueError("static mappings must use a different global address each")
-            for local, glob in pairs.items():
-                self.mappings.append(Mapping(None, local, None, glob, None, 0.0, static=True))
-
-    # -- time ------------------------------------------------------------------------------
-
-    def _clock(self, now: float) -> None:
-        if now < self.now:
-            raise ValueError(f"time went back from {self.now} to {now}")
-        self.now = now
-
-    def expire(self, now: float) -> list[Mapping]:
-        """Remove and return the mappings idle for ``timeout`` seconds or more at ``now``,
-        in the order they expired."""
-        self._clock(now)
-        gone = [m for m in self.mappings if (e := m.expires(self.timeout)) is not None and e <= now]
-        self.mappings = [m for m in self.mappings if m not in gone]
-        return sorted(gone, key=lambda m: m.expires(self.timeout) or 0.0)
-
-    def next_expiry(self) -> float | None:
-        times = [e for m in self.mappings if (e := m.expires(self.timeout)) is not None]
-        return min(times, default=None)
-
-    # -- lookups ---------------------------------------------------------------------------
-
-    def _by_inside(self, proto: str, ip: str, port: int) -> Mapping | None:
-        for m in self.mappings:
-            if m.local_ip == ip and (m.proto is None or (m.proto, m.local_port) == (proto, port)):
-                return m
-        return None
-
-    def _by_global(self, proto: str, ip: str, port: int) -> Mapping | None:
-        for m in self.mappings:
-            if m.global_ip == ip and (m.proto is None or (m.proto, m.global_port) == (proto, port)):
-                return m
-        return None
-
-    def _search_range(self, port: int) -> tuple[int, int]:
-        if self.port_range is not None:
-            return self.port_range
-        if port < 512:
-            return 1, 511
-        if port < 1024:
-            return 600, 1023
-        return 1024, 65535
-
-    def _pat_port(self, proto: str, port: int) -> tuple[int | None, Mapping | None]:
-        """(the global port for a new mapping or None when every port is taken, the mapping
-        that holds ``port`` when it is taken)."""
-        glob = self.public[0]
-        holder = self._by_global(proto, glob, port)
-        if holder is None:
-            return port, None
-        low, high = self._search_range(port)
-        size = high - low + 1
-        start = self.rng.randrange(size) if self.rng is not None else 0
-        used = {m.global_port for m in self.mappings if m.proto == proto and m.global_ip == glob}
-        for i in range(size):
-            candidate = low + (start + i) % size
-            if candidate not in used:
-                return candidate, holder
-        return None, holder
-
-    # -- packets ---------------------------------------------------------------------------
-
-    def outbound(
-        self, now: float, proto: str, src: tuple[str, int], dst: tuple[str, int]
-    ) -> Outcome:
-        """An inside host sends ``src`` -> ``dst``: find or make its mapping and rewrite the
-        source."""
-        self.expire(now)
-        peer = endpoint(*dst)
-        mapping = self._by_inside(proto, *src)
-        created = False
-        holder = None
-        if mapping is None:
-            if self.mode == "static":
-                return Outcome(None, reason="no_mapping")
-            if self.mode == "dynamic":
-                bound = {m.global_ip for m in self.mappings}
-                free = [ip for ip in self.public if ip not in bound]
-                if not free:
-                    return Outcome(None, reason="pool_exhausted")
-                mapping = Mapping(None, src[0], None, free[0], None, now)
-            else:
-                port, holder = self._pat_port(proto, src[1])
-                if port is None:
-                    return Outcome(None, reason="ports_exhausted", holder=holder)
-                mapping = Mapping(proto, src[0], src[1], self.public[0], port, now)
-            self.mappings.append(mapping)
-            created = True
-        mapping.last_used = now
-        if peer not in mapping.peers:
-            mapping.peers.append(peer)
-        new_src = (mapping.global_ip, mapping.global_port or src[1])
-        return Outcome(mapping, new_src, dst, created=created, holder=holder)
-
-    def inbound(
-        self, now: float, proto: str, src: tuple[str, int], dst: tuple[str, int]
-    ) -> Outcome:
-        """A packet from outside reaches ``dst`` (an inside global address): rewrite the
-        destination back to the inside host, or drop it."""
-        self.expire(now)
-        mapping = self._by_global(proto, *dst)
-        if mapping is None:
-            return Outcome(None, reason="no_mapping")
-        peer = endpoint(*src)
-        if mapping.proto is not None and peer not in mapping.peers:
-            return Outcome(mapping, reason="filtered")
-        mapping.last_used = now
-        if peer not in mapping.peers:
-            mapping.peers.append(peer)
-        new_dst = (mapping.local_ip, mapping.local_port or dst[1])
-        return Outcome(mapping, src, new_dst)
-
-    def rows(self) -> list[dict[str, Any]]:
-        """The table as the views show it, one row per mapping, oldest first."""
-        out = []
-        for m in self.mappings:
-            expires = m.expires(self.timeout)
-            out.append(
-                {
-                    "proto": m.proto,
-                    "inside_local": m.inside_local,
-                    "inside_global": m.inside_global,
-                    "outside": ", ".join(m.peers) or None,
-                    "expires": f"{expires:.3f}" if expires is not None else None,
-                }
-            )
-        return out
 
 
 # -- the scenario -----------------------------------------------------------------------------
@@ -581,10 +224,10 @@ class _Builder:
         self.steps: list[Step] = []
         self.rng = random.Random(options.seed) if options.seed is not None else None
         if options.mode == "static":
-            static = {host_ip(i): public_ip(i) for i in range(options.hosts)}
+            static = {host_ip(i): public_ip(i + 1) for i in range(options.hosts)}
             self.table = NatTable("static", (), options.timeout, static=static)
         elif options.mode == "dynamic":
-            pool = tuple(public_ip(i) for i in range(options.pool))
+            pool = tuple(public_ip(i + 1) for i in range(options.pool))
             self.table = NatTable("dynamic", pool, options.timeout)
         else:
             port_rng = random.Random(f"pat-{options.seed}") if options.seed is not None else None
@@ -593,6 +236,7 @@ class _Builder:
         self.expired: list[Mapping] = []
         self.last_packet: dict[int, float] = {}  # flow number -> time of its last packet
         self.servers_used: set[str] = set()
+        self.told_transitory = False
         if frames:
             from netlab.sim.packets import nat as wire
 
@@ -610,6 +254,7 @@ class _Builder:
         return self.ip_ids[sender]
 
     def expire_until(self, now: float) -> None:
+        web = endpoint(WEB[1], WEB[2])
         for m in self.table.expire(now):
             self.expired.append(m)
             when = m.expires(self.o.timeout) or now
@@ -619,13 +264,18 @@ class _Builder:
                 "inside_global": m.inside_global,
                 "timeout": _number(self.o.timeout),
             }
+            notes = [Note(key, params)]
+            tcp = m.proto == "TCP" or (m.proto is None and web in m.peers)
+            if tcp and self.o.timeout < TRANSITORY_FLOOR and not self.told_transitory:
+                self.told_transitory = True
+                notes.append(Note("nat.expire.transitory", params))
             self.add(
                 when,
                 "nat",
                 None,
                 None,
                 f"expired {m.inside_local} <-> {m.inside_global}",
-                [Note(key, params)],
+                notes,
                 event="nat_expire",
             )
 
@@ -819,7 +469,7 @@ class _Builder:
                 Note(
                     "nat.in.reply",
                     {
-                        "server": Note(f"node.{name}"),
+                        "server": Note(f"nat.subject.{name}"),
                         "what": answer,
                         "dst": endpoint(*out.src),
                         "local": endpoint(request.src, request.sport),
@@ -830,8 +480,7 @@ class _Builder:
         )
         back = self.table.inbound(t2, f.proto, (server_ip, server_port), out.src)
         if not back.ok:
-            step.lost = True
-            step.notes.append(self._inbound_drop(back, endpoint(*out.src)))
+            self.unmatched(step, reply, back, name)
             return out
         assert back.dst is not None
         delivered = reply.rewritten((server_ip, server_port), back.dst, REMOTE_TTL - 1)
@@ -890,6 +539,31 @@ class _Builder:
             return Note("nat.drop.expired", {"dst": target, "timeout": _number(self.o.timeout)})
         return Note("nat.drop.unsolicited", {"dst": target})
 
+    def unmatched(self, step: Step, d: Datagram, out: Outcome, sender: str) -> None:
+        """An inbound packet that no mapping translates. It is addressed to one of nat's own
+        addresses, so nat's own stack takes it: TCP, with no socket on that port, answers with
+        a RST (what Linux does unless a firewall drops the packet); UDP would get an ICMP port
+        unreachable, which is said but not drawn."""
+        step.notes.append(self._inbound_drop(out, endpoint(d.dst, d.dport)))
+        local = {"ip": d.dst, "port": d.dport}
+        if d.proto != "TCP":
+            step.lost = True
+            step.notes.append(Note("nat.local.udp", local))
+            return
+        step.notes.append(Note("nat.local.tcp", local))
+        rst = reset_for(d, HOST_TTL)
+        key = "nat.rst.ack" if "A" in d.flags else "nat.rst.syn"
+        params = {"peer": endpoint(d.src, d.sport), "seq": rst.seq, "ack": rst.ack}
+        self.send(
+            _t(step.time + NAT_DELAY),
+            "nat",
+            sender,
+            rst,
+            (NAT_OUTSIDE_MAC, ISP_MAC),
+            [Note(key, params)],
+            (rst.seq - 1, d.seq),  # Wireshark: Seq=1 (and Ack=1) in the answer to a segment
+        )
+
     def stranger(self, t: float, dst_ip: str, sport: int, isn: int) -> None:
         """A host on the Internet opens a connection nobody inside asked for."""
         name, ip = STRANGER
@@ -901,10 +575,9 @@ class _Builder:
         step, packet = self.send(t, name, "nat", syn, (ISP_MAC, NAT_OUTSIDE_MAC), [lead], (isn, 0))
         back = self.table.inbound(t, "TCP", (ip, sport), (dst_ip, 22))
         if not back.ok:
-            step.lost = True
-            step.notes.append(self._inbound_drop(back, endpoint(dst_ip, 22)))
+            self.unmatched(step, syn, back, name)
             return
-        assert back.dst is not None
+        assert back.dst is not None  # only a static mapping lets a stranger in
         index = _host_index(back.dst[0])
         host = host_name(index)
         delivered = syn.rewritten((ip, sport), back.dst, REMOTE_TTL - 1)
@@ -949,15 +622,15 @@ class _Builder:
         self.expire_until(t)
         idle = _number(round(t - self.last_packet[f.number], 3))
         lead = Note(
-            "nat.in.late", {"server": Note("node.web"), "dst": endpoint(*out.src), "idle": idle}
+            "nat.in.late",
+            {"server": Note("nat.subject.web"), "dst": endpoint(*out.src), "idle": idle},
         )
         step, packet = self.send(
             t, name, "nat", fin, (ISP_MAC, NAT_OUTSIDE_MAC), [lead], (f.peer_isn, f.isn)
         )
         back = self.table.inbound(t, "TCP", (ip, port), out.src)
         if not back.ok:
-            step.lost = True
-            step.notes.append(self._inbound_drop(back, endpoint(*out.src)))
+            self.unmatched(step, fin, back, name)
             return
         assert back.dst is not None
         index = _host_index(back.dst[0])
@@ -986,17 +659,19 @@ class _Builder:
         for f in flows:
             outcomes.append(self.flow(f, _t(f.number * FLOW_GAP)))
         t = _t(len(flows) * FLOW_GAP)
-        # someone outside knocks on a door nobody opened
-        bound = {m.global_ip for m in self.table.mappings}
-        if o.mode == "pat":
-            target = PUBLIC_IP
-        else:
-            target = next(public_ip(i) for i in range(PUBLIC_BLOCK) if public_ip(i) not in bound)
+        # someone outside knocks on a door nobody opened: nat's own address, or with dynamic
+        # NAT an address of the pool (a free one if there is one)
+        self.expire_until(t)
+        target = PUBLIC_IP
+        if o.mode == "dynamic":
+            bound = {m.global_ip for m in self.table.mappings}
+            free = [ip for ip in self.table.public if ip not in bound]
+            target = free[0] if free else self.table.public[-1]
         isn = self.rng.getrandbits(32) if self.rng is not None else 7000
         self.stranger(t, target, 51515, isn)
-        if o.mode == "static":
+        if o.mode == "static":  # and one to A's static address
             t = _t(t + FLOW_GAP / 2)
-            self.stranger(t, public_ip(0), 51516, (isn + 1000) % 2**32)
+            self.stranger(t, public_ip(1), 51516, (isn + 1000) % 2**32)
         # flow 0's mapping runs out (or, static, would have), then web's late FIN
         first = outcomes[0]
         assert first.mapping is not None
@@ -1037,17 +712,18 @@ class _Builder:
             )
         ]
         if o.mode == "static":
-            pairs = ", ".join(f"{host_ip(i)} ↔ {public_ip(i)}" for i in range(o.hosts))
-            header.append(Note("nat.header.static", {"pairs": pairs}))
+            pairs = ", ".join(f"{host_ip(i)} ↔ {public_ip(i + 1)}" for i in range(o.hosts))
+            header.append(Note("nat.header.static", {"pairs": pairs, "public": PUBLIC_IP}))
         elif o.mode == "dynamic":
             header.append(
                 Note(
                     "nat.header.dynamic",
                     {
-                        "first": public_ip(0),
-                        "last": public_ip(o.pool - 1),
+                        "first": public_ip(1),
+                        "last": public_ip(o.pool),
                         "size": o.pool,
                         "timeout": _number(o.timeout),
+                        "public": PUBLIC_IP,
                     },
                 )
             )
@@ -1070,8 +746,8 @@ class _Builder:
         if o.mode == "pat":
             remember.append(Note("nat.remember.linux_ports"))
         public = {
-            "static": [public_ip(i) for i in range(o.hosts)],
-            "dynamic": [public_ip(i) for i in range(o.pool)],
+            "static": [public_ip(i + 1) for i in range(o.hosts)],
+            "dynamic": [public_ip(i + 1) for i in range(o.pool)],
             "pat": [PUBLIC_IP],
         }[o.mode]
         return Trace(

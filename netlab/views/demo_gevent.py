@@ -2,8 +2,9 @@
 
 Owns drawing the records of ``netlab.demos.gevent_tasks`` (``Plan``, ``Line``, ``Run``): the
 title and the note on child processes, one row per line a task printed (live, through the
-``Live`` observer), each run's total, the sleep bars of the three runs on one time scale, the
-comparison table, the explanations, and the ``--json`` document. Draws only: it starts no
+``Live`` observer), each run's total, the sleep bars of the four runs on one time scale, the
+comparison table, the explanations (built from the measured figures), and the ``--json``
+document. Draws only: it starts no
 process and measures nothing. Plain ASCII when the console can't do more.
 """
 
@@ -24,7 +25,7 @@ import netlab.views.cjk  # noqa: F401  (line breaking of Chinese sentences)
 from netlab.demos.gevent_tasks import VARIANTS, Line, Plan, Run
 from netlab.i18n import text
 
-LETTERS = dict(zip(VARIANTS, "abc", strict=True))
+LETTERS = dict(zip(VARIANTS, "abcd", strict=True))
 TIME_WIDTH = 9
 THREAD_STYLE = "cyan"
 BAR_MAX = 60
@@ -55,7 +56,7 @@ def task_name(task: str, lang: str) -> str:
 
 def intro(plan: Plan, lang: str) -> Group:
     """The title and why every run is a child process."""
-    title = text("demo.gevent.title", lang, tasks=plan.tasks, sleep=number(plan.sleep_s))
+    title = text("demo.gevent.title", lang, count=plan.tasks, sleep=number(plan.sleep_s))
     return Group(Text(title, style="bold underline"), Text(text("demo.gevent.intro", lang)))
 
 
@@ -189,17 +190,23 @@ def table(plan: Plan, runs: Sequence[Run], lang: str, ascii_only: bool = False) 
 
 
 def explanations(plan: Plan, runs: Sequence[Run], lang: str, ascii_only: bool) -> Panel:
-    """Why each run took what it took, why patch_all comes first, and the thread names."""
+    """Why each run took what it took, why patch_all comes first, and the thread names; every
+    figure and pattern named is the one measured."""
     by = {run.variant: run for run in runs}
+    unpatched = by.get("unpatched")
     sentences = [
         text(
             f"demo.gevent.explain.{run.variant}",
             lang,
             function=run.sleep_function,
+            module_function=run.time_sleep,
             elapsed=seconds(run.elapsed_s),
             tasks=plan.tasks,
             sleep=number(plan.sleep_s),
             expected=number(plan.expected_s(run.variant)),
+            pattern=text(f"demo.gevent.pattern_long.{run.pattern}", lang),
+            unpatched=seconds(unpatched.elapsed_s) if unpatched else "-",
+            names=text("demo.gevent.list_sep", lang).join(run.threads),
         )
         for run in runs
     ]
@@ -256,6 +263,7 @@ def run_dict(plan: Plan, run: Run) -> dict[str, object]:
         "pattern": run.pattern,
         "order": run.order,
         "sleep_function": run.sleep_function,
+        "time_sleep": run.time_sleep,
         "threads": run.threads,
         "main_thread": run.main_thread,
         "lines": [

@@ -4,9 +4,12 @@ Owns turning the server's plain records (``netlab.demos.select_server.Event`` an
 ``DemoSummary``) into rich lines in the learner's language: the round line (what select()
 watched and what it returned), the accept / read / write / close lines under it, the summary
 table, the ``--json`` document, and the warnings. Only draws: no sockets, no decisions about
-connections. Every sentence comes from the ``demo.select`` catalogue tables; arrows, dots and
-ellipses fall back to ASCII when the terminal can't show more. Data a client sent is shown as
-plain text (never as rich markup), control characters escaped, long lines shortened.
+connections. A read or write line shows the bytes one ``recv()`` returned or one ``send()``
+took (in line mode, the lines completed), so the learner sees that the pieces follow what
+arrived, not what the client wrote. Every sentence comes from the ``demo.select`` catalogue
+tables; arrows, dots and ellipses fall back to ASCII when the terminal can't show more. Data a
+client sent is shown as plain text (never as rich markup), control characters escaped, long
+lines shortened.
 """
 
 from __future__ import annotations
@@ -21,7 +24,8 @@ from rich.text import Text
 from netlab.i18n import catalogue, text
 
 if TYPE_CHECKING:
-    from netlab.demos.select_server import DemoSummary, Event
+    from netlab.demos.select_demo import DemoSummary
+    from netlab.demos.select_server import Event
 
 SHOWN_TEXT = 40  # characters of a client's line shown in a read or write line
 STYLE = {
@@ -42,14 +46,22 @@ def _symbols(ascii_only: bool) -> dict[str, str]:
     return {"arrow": "→", "more": "…", "bullet": "•", "dot": "·"}
 
 
+def size(count: int, lang: str) -> str:
+    """``1 byte``, ``30 bytes``."""
+    return text("demo.select.bytes", lang, count=count)
+
+
 def conn_name(number: int, lang: str) -> str:
     """``#3`` for connection 3; the listening socket by name."""
     return text("demo.select.listener", lang) if number == 0 else f"#{number}"
 
 
-def shown(data: bytes, ascii_only: bool) -> str:
-    """A client's line as safe, short, quoted text."""
-    decoded = data.decode("utf-8", "replace").rstrip("\r")
+def shown(data: bytes, ascii_only: bool, whole: bool = False) -> str:
+    """A client's line as safe, short, quoted text; ``whole``: a chunk as it came, its line
+    ends shown as escapes too."""
+    decoded = data.decode("utf-8", "replace")
+    if not whole:
+        decoded = decoded.rstrip("\r")
     safe = "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in decoded)
     if ascii_only:
         safe = safe.encode("ascii", "backslashreplace").decode("ascii")
@@ -99,18 +111,31 @@ def _round(event: Event, lang: str, ascii_only: bool) -> Text:
     return out
 
 
-def _read(event: Event, lang: str, ascii_only: bool) -> Text:
+def _read(event: Event, lang: str, ascii_only: bool, lines: bool) -> Text:
     name = conn_name(event.conn, lang)
+    if not lines:
+        data = shown(event.data, ascii_only, whole=True)
+        nbytes = size(event.nbytes, lang)
+        line = text("demo.select.read_chunk", lang, conn=name, nbytes=nbytes, data=data)
+        return Text(line, style=STYLE["read"])
     if not event.lines:
-        return Text(text("demo.select.read_partial", lang, conn=name, nbytes=event.nbytes))
+        nbytes = size(event.nbytes, lang)
+        return Text(text("demo.select.read_partial", lang, conn=name, nbytes=nbytes))
     key = "demo.select.read" if len(event.lines) == 1 else "demo.select.read_many"
     first = shown(event.lines[0], ascii_only)
-    line = text(key, lang, conn=name, nbytes=event.nbytes, count=len(event.lines), first=first)
+    nbytes = size(event.nbytes, lang)
+    line = text(key, lang, conn=name, nbytes=nbytes, count=len(event.lines), first=first)
     return Text(line, style=STYLE["read"])
 
 
-def _write(event: Event, lang: str, ascii_only: bool) -> Text:
+def _write(event: Event, lang: str, ascii_only: bool, lines: bool) -> Text:
     name = conn_name(event.conn, lang)
+    if not lines:
+        data = shown(event.data, ascii_only, whole=True)
+        key = "demo.select.write_chunk_partial" if event.pending else "demo.select.write_chunk"
+        nbytes = size(event.nbytes, lang)
+        params = {"conn": name, "nbytes": nbytes, "pending": event.pending, "data": data}
+        return Text(text(key, lang, **params), style=STYLE["write"])
     first = shown(event.lines[0], ascii_only) if event.lines else "''"
     if event.pending:
         key = "demo.select.write_partial"
@@ -120,7 +145,13 @@ def _write(event: Event, lang: str, ascii_only: bool) -> Text:
         key = "demo.select.write"
     count = len(event.lines)
     line = text(
-        key, lang, conn=name, nbytes=event.nbytes, pending=event.pending, count=count, first=first
+        key,
+        lang,
+        conn=name,
+        nbytes=size(event.nbytes, lang),
+        pending=event.pending,
+        count=count,
+        first=first,
     )
     return Text(line, style=STYLE["write"])
 
@@ -130,23 +161,30 @@ def _close(event: Event, lang: str) -> Text:
         "demo.select.close", lang, conn=conn_name(event.conn, lang), why=reason(event, lang)
     )
     if event.dropped:
-        line += text("demo.select.dropped", lang, nbytes=event.dropped)
+        line += text("demo.select.dropped", lang, nbytes=size(event.dropped, lang))
     return Text(line, style=STYLE["close"])
 
 
-def event_line(event: Event, lang: str, ascii_only: bool = False) -> Text | None:
-    """The line (or lines) that show one event; None for an event not shown."""
+def event_line(
+    event: Event, lang: str, ascii_only: bool = False, lines: bool = False
+) -> Text | None:
+    """The line (or lines) that show one event; None for an event not shown. ``lines``: the
+    server runs in line mode."""
     if event.kind == "listening":
-        return listening(event.peer, lang)
+        return listening(event.peer, lang, lines)
     if event.kind == "round":
         return _round(event, lang, ascii_only)
     if event.kind == "accept":
         name = conn_name(event.conn, lang)
         return Text(text("demo.select.accept", lang, conn=name, peer=event.peer), STYLE["accept"])
     if event.kind == "read":
-        return _read(event, lang, ascii_only)
+        return _read(event, lang, ascii_only, lines)
+    if event.kind == "last_line":
+        data = shown(event.data, ascii_only, whole=True)
+        name = conn_name(event.conn, lang)
+        return Text(text("demo.select.last_line", lang, conn=name, data=data), STYLE["read"])
     if event.kind == "write":
-        return _write(event, lang, ascii_only)
+        return _write(event, lang, ascii_only, lines)
     if event.kind == "close":
         return _close(event, lang)
     if event.kind == "refuse":
@@ -162,23 +200,30 @@ class EventPrinter:
     """Prints each event as it comes, indenting what happened inside a round under it.
 
     ``limit``: the most lines printed (then one line saying the rest is not shown), so a run
-    with thousands of rounds does not flood the terminal; None prints everything.
+    with thousands of rounds does not flood the terminal; None prints everything. ``lines``:
+    the server runs in line mode (``--lines``).
     """
 
     def __init__(
-        self, console: Console, lang: str, ascii_only: bool = False, limit: int | None = None
+        self,
+        console: Console,
+        lang: str,
+        ascii_only: bool = False,
+        limit: int | None = None,
+        lines: bool = False,
     ) -> None:
         self.console = console
         self.lang = lang
         self.ascii_only = ascii_only
         self.limit = limit
+        self.lines = lines
         self.printed = 0
         self.cut = False
 
     def __call__(self, event: Event) -> None:
         if event.kind == "listening" and self.limit is not None:
             return  # the demo says where it listens in its introduction
-        line = event_line(event, self.lang, self.ascii_only)
+        line = event_line(event, self.lang, self.ascii_only, self.lines)
         if line is None:
             return
         if self.limit is not None and self.printed >= self.limit:
@@ -196,12 +241,13 @@ class EventPrinter:
 # -- around the rounds ----------------------------------------------------------------------
 
 
-def listening(address: str, lang: str) -> Text:
+def listening(address: str, lang: str, lines: bool = False) -> Text:
     """``listening on HOST:PORT``, the first line of ``--server-only``, and how to connect."""
     host, _, port = address.rpartition(":")
     line = Text(text("demo.select.listening", lang, address=address), style="bold")
     line.append("\n")
-    line.append(text("demo.select.try_nc", lang, host=host, port=port), style=STYLE["dim"])
+    key = "demo.select.try_nc_lines" if lines else "demo.select.try_nc"
+    line.append(text(key, lang, host=host, port=port), style=STYLE["dim"])
     return line
 
 
@@ -209,12 +255,15 @@ def public_warning(host: str, lang: str) -> Text:
     return Text(text("demo.select.warn_public", lang, host=host), style="bold yellow")
 
 
-def intro(backend: str, clients: int, messages: int, address: str, lang: str) -> Text:
+def intro(
+    backend: str, clients: int, messages: int, address: str, lang: str, lines: bool = False
+) -> Text:
     """What the learner is about to watch, and how to read the lines."""
     title = text("demo.select.title", lang, backend=backend, address=address)
     out = Text(title, style="bold underline")
     out.append("\n")
-    out.append(text("demo.select.intro", lang, clients=clients, messages=messages))
+    key = "demo.select.intro_lines" if lines else "demo.select.intro"
+    out.append(text(key, lang, clients=clients, messages=messages))
     out.append("\n")
     out.append(text("demo.select.legend", lang), style=STYLE["dim"])
     out.append("\n")
@@ -249,6 +298,25 @@ def _figures(summary: DemoSummary, lang: str) -> Table:
         ("elapsed", text("demo.select.summary.seconds", lang, value=f"{summary.elapsed_s:.3f}")),
         ("rounds", str(summary.rounds)),
         ("backend", summary.backend),
+        ("mode", text(f"demo.select.summary.mode_{summary.mode}", lang)),
+        (
+            "send_calls",
+            text(
+                "demo.select.summary.calls_value",
+                lang,
+                clients=summary.client_writes,
+                server=summary.server_writes,
+            ),
+        ),
+        (
+            "recv_calls",
+            text(
+                "demo.select.summary.calls_value",
+                lang,
+                clients=summary.client_reads,
+                server=summary.server_reads,
+            ),
+        ),
         (
             "rtt",
             text(
@@ -276,6 +344,15 @@ def summary(summary: DemoSummary, lang: str, ascii_only: bool = False) -> Group:
     remember = text(
         "demo.select.summary.remember", lang, clients=summary.clients, rounds=summary.rounds
     )
+    stream = text(
+        f"demo.select.summary.stream_{summary.mode}",
+        lang,
+        messages=summary.messages,
+        writes=summary.client_writes,
+        server_reads=summary.server_reads,
+        server_writes=summary.server_writes,
+        reads=summary.client_reads,
+    )
     return Group(
         Text(""),
         Text(text("demo.select.summary.title", lang), style="bold underline"),
@@ -283,6 +360,7 @@ def summary(summary: DemoSummary, lang: str, ascii_only: bool = False) -> Group:
         Text(""),
         Text(text(verdict_key, lang), style="bold green" if ok else "bold red"),
         Text(f"{marks['bullet']} {remember}"),
+        Text(f"{marks['bullet']} {stream}"),
     )
 
 
@@ -292,6 +370,7 @@ def document(summary: DemoSummary) -> dict[str, Any]:
         "version": 1,
         "demo": "select",
         "backend": summary.backend,
+        "mode": summary.mode,
         "clients": summary.clients,
         "messages": summary.messages,
         "messages_per_client": summary.messages_per_client,
@@ -305,6 +384,10 @@ def document(summary: DemoSummary) -> dict[str, Any]:
         "accepted": summary.accepted,
         "refused": summary.refused,
         "closed": dict(summary.closed),
+        "client_send_calls": summary.client_writes,
+        "server_recv_calls": summary.server_reads,
+        "server_send_calls": summary.server_writes,
+        "client_recv_calls": summary.client_reads,
     }
 
 

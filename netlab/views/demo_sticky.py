@@ -1,8 +1,10 @@
 """Drawing ``netlab demo sticky``: each part's send()/recv() table, what it shows, the lesson.
 
 Owns the report (rich, plain ASCII when the terminal can't do more), the JSON document of
-``--json`` and the warning for a non-loopback host. Reads the plain records of
-``netlab.demos.sticky`` (``Result``, ``Part``, ``Chunk``) and never touches a socket.
+``--json`` and the warning for a non-loopback host, for TCP and for the same sends over UDP
+(``--udp``: each datagram, the flags ``recvmsg()`` returned, what was left). Reads the plain
+records of ``netlab.demos.sticky`` (``Result``, ``Part``, ``Chunk``) and never touches a
+socket.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from netlab.i18n import text
 if TYPE_CHECKING:
     from netlab.demos.sticky import Chunk, Part, Result
 
-NUMBER = {"merged": 1, "split": 2, "header": 3, "ack": 4}
+NUMBER = {"merged": 1, "split": 2, "header": 3, "ack": 4, "datagrams": 1, "truncated": 2}
 NARROW = 28  # the fewest columns of data shown before a long chunk is cut
 OTHER_COLUMNS = 54  # what the other columns and the "... (+N bytes)" note take
 MAX_ROWS = 40  # a longer table shows its first HEAD and last TAIL rows (--json has them all)
@@ -31,6 +33,8 @@ REMEMBER = {
     "split": ("split", "try"),
     "header": ("stream", "header"),
     "ack": ("stream", "ack"),
+    "datagrams": ("udp_boundaries",),
+    "truncated": ("udp_trunc", "udp_vs_tcp"),
 }
 ASSUMED_RTT_MS = 20  # the network round-trip time the ack fix's cost is projected onto
 
@@ -55,9 +59,18 @@ def shown(data: bytes, lang: str, room: int = NARROW) -> str:
 
 
 def _row(number: int, chunk: Chunk, lang: str, room: int) -> list[str]:
-    data = shown(chunk.data, lang, room)
-    if chunk.role:
+    if chunk.role == "empty":  # UDP: nothing was queued
+        data = text("demo.sticky.udp.empty", lang)
+    else:
+        data = shown(chunk.data, lang, room)
+    if chunk.role and chunk.role != "empty":
         data += f"  {text(f'demo.sticky.role.{chunk.role}', lang)}"
+    if chunk.flags:
+        flags = " ".join(chunk.flags)
+        if chunk.size is not None:
+            data += f"  {text('demo.sticky.udp.flags_size', lang, flags=flags, size=chunk.size)}"
+        else:
+            data += f"  {flags}"
     return [
         str(number),
         ms(chunk.time),
@@ -114,6 +127,8 @@ def _what(part: Part, result: Result, lang: str) -> str:
     if part.name == "split":
         sends = len(part.calls("client", "send"))
         return text("demo.sticky.split.what", lang, size=len(sent[0]), sends=sends, buffer=buffer)
+    if part.name == "truncated":
+        return text("demo.sticky.truncated.what", lang, size=len(sent[0]), buffer=buffer)
     key = f"demo.sticky.{part.name}.what"
     return text(key, lang, count=len(sent), queued=_queued(part), buffer=buffer)
 
@@ -144,7 +159,42 @@ def _outcome(part: Part, result: Result, lang: str) -> list[str]:
         return [text("demo.sticky.split.result", lang, recvs=len(reads), sizes=sizes)]
     if part.name == "header":
         return _header_outcome(part, result, lang, len(reads))
+    if part.name == "datagrams":
+        return _datagrams_outcome(part, lang)
+    if part.name == "truncated":
+        return _truncated_outcome(part, buffer, lang)
     return _ack_outcome(part, result, lang)
+
+
+def _datagrams_outcome(part: Part, lang: str) -> list[str]:
+    sends = len(part.calls("client", "sendto"))
+    got = len(part.received)
+    if got < sends:
+        return [text("demo.sticky.datagrams.lost", lang, sends=sends, got=got)]
+    if sends == 1:
+        return [text("demo.sticky.datagrams.single", lang)]
+    key = "demo.sticky.datagrams.result" if part.boundaries_kept else "demo.sticky.not_recovered"
+    return [text(key, lang, sends=sends, recvs=got, got=got, count=sends)]
+
+
+def _truncated_outcome(part: Part, buffer: int, lang: str) -> list[str]:
+    reads = part.calls("server", "recvmsg")
+    if not reads:
+        return [text("demo.sticky.datagrams.lost", lang, sends=1, got=0)]
+    first = reads[0]
+    if "MSG_TRUNC" not in first.flags:
+        return [text("demo.sticky.truncated.whole", lang, buffer=buffer)]
+    size = first.size if first.size is not None else len(part.sent[0])
+    return [
+        text(
+            "demo.sticky.truncated.result",
+            lang,
+            buffer=buffer,
+            got=len(first.data),
+            size=size,
+            lost=size - len(first.data),
+        )
+    ]
 
 
 def _header_outcome(part: Part, result: Result, lang: str, recvs: int) -> list[str]:
@@ -249,10 +299,12 @@ def remember(result: Result, lang: str, ascii_only: bool) -> Panel:
 def report(result: Result, lang: str, width: int = 80, ascii_only: bool = False) -> RenderableType:
     """Everything ``netlab demo sticky`` prints: title, each part, what to remember."""
     host, port = result.address
-    title = text("demo.sticky.title", lang, address=f"{host}:{port}")
+    udp = result.transport == "udp"
+    title_key = "demo.sticky.udp.title" if udp else "demo.sticky.title"
+    title = text(title_key, lang, address=f"{host}:{port}")
     return Group(
         Text(title, style="bold underline"),
-        Text(text("demo.sticky.nodelay", lang)),
+        Text(text("demo.sticky.udp.intro" if udp else "demo.sticky.nodelay", lang)),
         Text(""),
         *(part_view(p, result, lang, width, ascii_only) for p in result.parts),
         remember(result, lang, ascii_only),
@@ -277,46 +329,55 @@ def payload(data: bytes) -> dict[str, Any]:
     return {"bytes": len(data), "hex": data.hex()}
 
 
-def _chunk_json(chunk: Chunk) -> dict[str, Any]:
-    return {
+def _chunk_json(chunk: Chunk, udp: bool) -> dict[str, Any]:
+    document = {
         "side": chunk.side,
         "call": chunk.call,
         "role": chunk.role,
         "time_s": round(chunk.time, 6),
         **payload(chunk.data),
     }
+    if udp and chunk.call == "recvmsg":  # what the kernel's recvmsg() said
+        document["flags"] = list(chunk.flags)
+        document["datagram_bytes"] = chunk.size
+    return document
 
 
-def _part_json(part: Part) -> dict[str, Any]:
+def _part_json(part: Part, udp: bool) -> dict[str, Any]:
+    send, recv = ("sendto", "recvmsg") if udp else ("send", "recv")
     return {
         "name": part.name,
         "sent": [payload(m) for m in part.sent],
         "received": [payload(m) for m in part.received],
         "boundaries_kept": part.boundaries_kept,
-        "send_calls": len(part.calls("client", "send")),
-        "recv_calls": len(part.calls("server", "recv")),
+        "send_calls": len(part.calls("client", send)),
+        "recv_calls": len(part.calls("server", recv)),
         "queued_bytes": part.queued,
         "client_elapsed_s": round(part.client_s, 6),
         "round_trips": len(part.round_trips),
         "round_trip_s": [round(t, 6) for t in part.round_trips],
-        "chunks": [_chunk_json(c) for c in part.chunks],
+        "chunks": [_chunk_json(c, udp) for c in part.chunks],
     }
 
 
 def to_json(result: Result) -> str:
-    """The ``--json`` document: the options, every part, every chunk, the byte-order example."""
+    """The ``--json`` document: the options, every part, every chunk, the byte-order example.
+    Over UDP (``"transport": "udp"``) each ``recvmsg()`` chunk adds the ``flags`` it returned
+    and the ``datagram_bytes`` the kernel reported (null where it can't be asked)."""
     options, order = result.options, result.byte_order
     host, port = result.address
+    udp = result.transport == "udp"
     document = {
         "version": 1,
         "demo": "sticky",
+        "transport": result.transport,
         "server": f"{host}:{port}",
         "fix": options.fix,
         "messages": options.messages,
         "size": options.size,
         "buffer": options.buffer,
-        "nodelay": result.nodelay,
-        "parts": [_part_json(p) for p in result.parts],
+        "nodelay": None if udp else result.nodelay,  # a TCP option
+        "parts": [_part_json(p, udp) for p in result.parts],
         "byte_order": {
             "length": order.length,
             "network_I": order.network.hex(),

@@ -1,13 +1,14 @@
 """``--hexdump``: the bytes of each packet, with the header of each layer marked.
 
-Owns the hex dump layout: offset, sixteen bytes, their ASCII, and the layers those bytes belong
-to; each layer's bytes in its own colour, plus a legend with byte ranges so the marking survives
-plain-text output.
+Owns the hex dump layout: offset, sixteen bytes (eight on a terminal too narrow for sixteen),
+their ASCII, and the layers those bytes belong to; each layer's bytes in its own colour, plus a
+legend with byte ranges so the marking survives plain-text output.
 """
 
 from __future__ import annotations
 
-from rich.console import Group
+from rich.cells import cell_len
+from rich.console import Console, ConsoleOptions, Group, RenderResult
 from rich.text import Text
 
 from netlab.i18n import text
@@ -16,6 +17,7 @@ from netlab.views.detail import LAYER_STYLE, layer_title
 from netlab.views.labels import summary
 
 PER_LINE = 16
+NARROW_PER_LINE = 8  # when sixteen bytes, their ASCII and the layer names do not fit the width
 
 
 def _owner(spans: list[tuple[str, int, int]], offset: int) -> str:
@@ -23,6 +25,41 @@ def _owner(spans: list[tuple[str, int, int]], offset: int) -> str:
         if start <= offset < end:
             return name
     return "Payload"
+
+
+def rows(data: bytes, spans: list[tuple[str, int, int]], per_line: int = PER_LINE) -> list[Text]:
+    """The dump's lines: offset, ``per_line`` bytes coloured by layer (a wider gap after the
+    eighth), their ASCII, and the layers they belong to."""
+    lines = []
+    for base in range(0, len(data), per_line):
+        chunk = data[base : base + per_line]
+        line = Text(f"{base:04x}  ")
+        owners = []
+        for i, byte in enumerate(chunk):
+            owner = _owner(spans, base + i)
+            if owner not in owners:
+                owners.append(owner)
+            line.append(f"{byte:02x}", style=LAYER_STYLE.get(owner, ""))
+            line.append("  " if i == 7 and per_line > 8 else " ")
+        gap = " " if per_line > 8 and len(chunk) <= 8 else ""
+        line.append("   " * (per_line - len(chunk)) + gap)
+        line.append(" " + "".join(chr(b) if 32 <= b < 127 else "." for b in chunk))
+        line.append(" " * (per_line - len(chunk)) + "  " + "|".join(owners), style="dim")
+        lines.append(line)
+    return lines
+
+
+class _Rows:
+    """The dump's lines, sixteen bytes a line, or eight where sixteen do not fit the width."""
+
+    def __init__(self, data: bytes, spans: list[tuple[str, int, int]]) -> None:
+        self.data, self.spans = data, spans
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        lines = rows(self.data, self.spans)
+        if max(cell_len(line.plain) for line in lines) > options.max_width:
+            lines = rows(self.data, self.spans, NARROW_PER_LINE)
+        yield from lines
 
 
 def option_legend(step: Step, spans: list[tuple[str, int, int]], lang: str) -> Text | None:
@@ -75,24 +112,10 @@ def step_hexdump(step: Step, lang: str) -> Group:
     )
     before, _, after = text("ui.hexdump_legend", lang, items="\0").partition("\0")
     legend = Text(before) + items + Text(after)
-    lines = []
-    for base in range(0, len(data), PER_LINE):
-        chunk = data[base : base + PER_LINE]
-        line = Text(f"{base:04x}  ")
-        owners = []
-        for i, byte in enumerate(chunk):
-            owner = _owner(spans, base + i)
-            if owner not in owners:
-                owners.append(owner)
-            line.append(f"{byte:02x}", style=LAYER_STYLE.get(owner, ""))
-            line.append("  " if i == 7 else " ")
-        line.append("   " * (PER_LINE - len(chunk)) + (" " if len(chunk) <= 8 else ""))
-        line.append(" " + "".join(chr(b) if 32 <= b < 127 else "." for b in chunk))
-        line.append(" " * (PER_LINE - len(chunk)) + "  " + "|".join(owners), style="dim")
-        lines.append(line)
+    rows = _Rows(data, spans)
     options = option_legend(step, spans, lang)
     head = [title, legend] if options is None else [title, legend, options]
-    return Group(*head, *lines, Text(""))
+    return Group(*head, rows, Text(""))
 
 
 def hexdump(trace: Trace, lang: str) -> Group:

@@ -6,7 +6,8 @@ per phase and link (DHCP on the LAN, ..., TCP outside), and a mark where a frame
 on that link carried the address, read from each step's ``fields`` (phase, link, eth_src,
 eth_dst, ip_src, ip_dst, sport, dport, and ARP's psrc and pdst). It reads the
 Trace only; it shows at a glance that MACs change at every link, that the private address never
-leaves the LAN and that NAT's public address and port stand in for it outside.
+leaves the LAN and that NAT's public address and port stand in for it outside. On a terminal
+too narrow for the table, one address per line with the phases and links that carried it.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from rich.text import Text
 
 from netlab.i18n import text
 from netlab.sim.trace import Trace
+from netlab.views.fitting import Fit, Record, Records, pair
 
 ADDRESS_FIELDS = ("eth_src", "eth_dst", "ip_src", "ip_dst", "sport", "dport", "psrc", "pdst")
 
@@ -64,9 +66,21 @@ def section(trace: Trace, lang: str, width: int, ascii_only: bool) -> Renderable
         where = text(f"journey.link.{link}", lang)
         table.add_column(f"{heading}\n{where}", justify="center", no_wrap=True)
     mark = "x" if ascii_only else "✓"
+    compact: list[Record] = []
     for key, value in trace.params.get("addresses", []):
         phases_used = used.get(str(value), set())
         row = [text(f"journey.address.{key}", lang), str(value)]
         row += [mark if key in phases_used else "" for key in spans]
         table.add_row(*row)
-    return Group(table, Text(text("journey.summary.read", lang), style="italic"))
+        units = [pair(row[0], Text(str(value), style="bold"), lang)]
+        for phase, link in spans:
+            if (phase, link) in phases_used:
+                where = (
+                    f"{text(f'journey.phase.{phase}', lang)} {text(f'journey.link.{link}', lang)}"
+                )
+                units.append(Text(f"{mark} {where}"))
+        compact.append(Record(units))
+    title = Text(text("journey.summary.title", lang), style="bold")
+    # narrower than the table: one address per line, with the phases and links that used it
+    shown = Fit(table, Records(title, compact))
+    return Group(shown, Text(text("journey.summary.read", lang), style="italic"))

@@ -35,9 +35,10 @@ def tcp_fields(step: Step) -> dict[str, object] | None:
 
 
 def summary(step: Step) -> str:
-    """A short name for the step: the segment's flags ("SYN,ACK") for the TCP scenarios, else
-    the scenario's own summary (Wireshark's Info column, or the local event)."""
-    if step.protocol == "" and step.segment is not None:
+    """A short name for the step: the segment's flags ("SYN,ACK") for the TCP scenarios (whose
+    segments carry no ``fields``), else the scenario's own summary (Wireshark's Info column, or
+    the local event)."""
+    if step.segment is not None and not step.fields:
         fields = tcp_fields(step)
         if fields is not None:
             return flag_names(str(fields["flags"]))

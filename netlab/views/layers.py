@@ -20,6 +20,7 @@ from rich.text import Text
 from netlab.i18n import Note, render, text
 from netlab.sim.trace import Step, Trace
 from netlab.views.detail import LAYER_STYLE
+from netlab.views.fitting import Fit, Record, Records, fit_table, pair
 
 #: Wireshark's name of a header -> the name ``netlab.sim.packets.layers`` gives its layer.
 _SCAPY_NAME = {"Ethernet II": "Ether", "IPv4": "IP", "TCP": "TCP", "UDP": "UDP"}
@@ -180,16 +181,30 @@ def comparison_table(trace: Trace, lang: str, ascii_only: bool = False) -> Table
     return table
 
 
+def comparison(trace: Trace, lang: str) -> Records:
+    """The TCP/UDP comparison for a narrow terminal: each aspect, then TCP's and UDP's side."""
+    out = []
+    for aspect in trace.params["comparison"]:
+        units = []
+        for side in ("tcp", "udp"):
+            what = text(f"layers.compare.{aspect}.{side}", lang)
+            units.append(pair(text(f"layers.col.{side}", lang), what, lang))
+        name = Text(text(f"layers.compare.{aspect}.name", lang), style="bold")
+        out.append(Record(units, heading=name, stacked=True))
+    return Records(Text(text("layers.section.compare_title", lang), style="bold"), out)
+
+
 def section(trace: Trace, lang: str, width: int, ascii_only: bool) -> RenderableType:
-    """Everything the layers scenario adds to the report."""
+    """Everything the layers scenario adds to the report; each table as one row per line
+    ("column: value") where it would not fit whole."""
     parts: list[RenderableType] = [
-        layer_table(trace, lang, ascii_only),
+        fit_table(layer_table(trace, lang, ascii_only), lang, lead=0),
         Text(""),
         header_bytes(trace, lang),
         Text(""),
-        mapping_table(trace, lang, ascii_only),
+        fit_table(mapping_table(trace, lang, ascii_only), lang),
         Text(text("layers.mnemonic.text", lang)),
     ]
     if trace.params.get("comparison"):
-        parts += [Text(""), comparison_table(trace, lang, ascii_only)]
+        parts += [Text(""), Fit(comparison_table(trace, lang, ascii_only), comparison(trace, lang))]
     return Group(*parts)

@@ -20,6 +20,7 @@ from rich.text import Text
 from netlab.i18n import Note, render, text
 from netlab.live.compare import Comparison, Row, kernel_states_by_step
 from netlab.live.script import Call
+from netlab.views.fitting import Fit, fit_table
 from netlab.views.labels import explanation, flag_names
 from netlab.views.timeline import STYLE
 
@@ -58,7 +59,7 @@ def _states_list(states: dict[str, Any], lang: str) -> str:
     return text("ui.list_sep", lang).join(items)
 
 
-def table(comparison: Comparison, lang: str, ascii_only: bool = False) -> Table:
+def table(comparison: Comparison, lang: str, ascii_only: bool = False) -> Fit:
     """One row per socket call: the model's and the kernel's state of each side. (When each
     reading was taken is in the JSON document; the captured segments have their times.)"""
     grid = Table(header_style="bold underline", box=None, pad_edge=False, padding=(0, 1))
@@ -90,7 +91,8 @@ def table(comparison: Comparison, lang: str, ascii_only: bool = False) -> Table:
             mark = Text("=", style=SAME_STYLE)
         cells.append(mark)
         grid.add_row(*cells)
-    return grid
+    # narrower than the table: one call per line, "model (client): ESTABLISHED" ...
+    return fit_table(grid, lang, lead=0)
 
 
 def _numbered(lines: list[tuple[str, str]]) -> Table:

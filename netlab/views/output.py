@@ -11,7 +11,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from netlab.errors import OutputError, UsageError
+from netlab.errors import OutputError, OutputPathError, UsageError
 from netlab.files import STDOUT, atomic_write
 from netlab.i18n import Note
 
@@ -25,7 +25,8 @@ def check_writable(option: str, value: str, stdout_ok: bool = False) -> Path:
     folder = path.parent if str(path.parent) else Path(".")
 
     def fail(reason: Note) -> OutputError:
-        return OutputError(Note("errors.output", {"path": f"{option} {value}", "reason": reason}))
+        where = f"{option} {value}"
+        return OutputPathError(Note("errors.output", {"path": where, "reason": reason}))
 
     if not value.strip():
         raise UsageError(Note("errors.empty_path", {"option": option}))

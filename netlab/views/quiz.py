@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from rich.console import Console, Group
+from rich.console import Console, ConsoleOptions, Group, RenderResult
 from rich.table import Table
 from rich.text import Text
 
@@ -37,10 +37,32 @@ def question_view(shown: Shown, n: int, total: int, lang: str) -> Group:
     if q.kind in ("multiple", "order", "truefalse"):
         parts.append(Text(text(f"ui.quiz.kind.{q.kind}", lang), style="italic"))
     for letter, choice in zip(LETTERS, shown.choice_texts(lang), strict=False):
-        line = Text(f"  {letter}. ", style="bold")
-        line.append(choice)
-        parts.append(line)
+        parts.append(Choice(letter, choice))
     return Group(*parts)
+
+
+class Hanging:
+    """A head ("  B. ", "3. ✓ ") and a text that, when it wraps, continues under its own
+    first character (a hanging indent), not at column 0; no line is padded with spaces."""
+
+    def __init__(self, head: Text, body: str, style: str = "") -> None:
+        self.head = head
+        self.body = body
+        self.style = style
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        indent = self.head.cell_len
+        lines = Text(self.body, style=self.style).wrap(console, max(options.max_width - indent, 8))
+        for n, line in enumerate(lines):
+            line.rstrip()
+            yield Text.assemble(self.head if n == 0 else " " * indent, line)
+
+
+class Choice(Hanging):
+    """One lettered choice, with a hanging indent."""
+
+    def __init__(self, letter: str, choice: str) -> None:
+        super().__init__(Text(f"  {letter}. ", style="bold"), choice)
 
 
 def prompt_text(shown: Shown, lang: str) -> str:
@@ -98,21 +120,16 @@ def review_view(session: Session, lang: str) -> Group:
     for n, done in enumerate(session.answered, 1):
         q = done.shown.question
         mark = "✓" if done.correct else "✗"
-        line = Text(f"{n}. {mark} ", style="green" if done.correct else "red")
-        line.append(q.text("prompt", lang), style="bold")
-        parts.append(line)
-        parts.append(
-            Text(
-                "   "
-                + text(
-                    "ui.quiz.given_expected",
-                    lang,
-                    given=said(done.graded.given, lang) or "-",
-                    expected=said(done.shown.expected(), lang),
-                )
-            )
+        head = Text(f"{n}. {mark} ", style="green" if done.correct else "red")
+        parts.append(Hanging(head, q.text("prompt", lang), style="bold"))
+        given = text(
+            "ui.quiz.given_expected",
+            lang,
+            given=said(done.graded.given, lang) or "-",
+            expected=said(done.shown.expected(), lang),
         )
-        parts.append(Text("   " + q.text("explanation", lang), style="dim"))
+        parts.append(Hanging(Text("   "), given))
+        parts.append(Hanging(Text("   "), q.text("explanation", lang), style="dim"))
     return Group(*parts)
 
 
@@ -196,7 +213,7 @@ def stats_view(store: Store, lang: str, now: float) -> Group:
         Text(text("ui.stats.title", lang), style="bold underline"),
         table,
         Text(""),
-        Text(text("ui.stats.weakest", lang, topics=weak_names)),
+        Text(text("ui.stats.weakest", lang, topics=weak_names, count=len(weakest))),
         Text(text("ui.stats.due_total", lang, count=total_due, total=len(cards))),
     )
 

@@ -15,6 +15,7 @@ from rich.text import Text
 from netlab.i18n import render, text
 from netlab.sim.trace import Step, Trace
 from netlab.views import tables
+from netlab.views.fitting import Fit, fit_table, records
 from netlab.views.labels import (
     arrow,
     event_label,
@@ -36,8 +37,9 @@ SECTIONS = {"layers": "netlab.views.layers", "journey": "netlab.views.journey"}
 
 def uses_lanes(trace: Trace) -> bool:
     """True for a trace drawn with one lane per node (every scenario but the two-endpoint TCP
-    ones, whose steps carry no protocol name)."""
-    return len(trace.nodes) != 2 or any(step.protocol for step in trace.steps)
+    ones, whose every frame carries a TCP segment)."""
+    frames = [step for step in trace.steps if step.dst is not None]
+    return len(trace.nodes) != 2 or not all(step.segment is not None for step in frames)
 
 
 def diagram_for(trace: Trace, lang: str, width: int, ascii_only: bool) -> Timeline | Lanes:
@@ -103,6 +105,11 @@ def lanes_table(trace: Trace, lang: str, ascii_only: bool = False, width: int = 
     return table
 
 
+def lanes_steps(trace: Trace, lang: str, ascii_only: bool = False, width: int = 100) -> Fit:
+    """``lanes_table``, or one step per line where the table would not fit whole."""
+    return fit_table(lanes_table(trace, lang, ascii_only, width), lang, prose=(4,), lead=0)
+
+
 def step_row(trace: Trace, step: Step, lang: str, ascii_only: bool) -> list[RenderableType]:
     f = tcp_fields(step)
     what = Text(arrow(trace, step, ascii_only) + " ")
@@ -121,19 +128,35 @@ def step_row(trace: Trace, step: Step, lang: str, ascii_only: bool) -> list[Rend
     return [str(step.index), seconds(step.time), what, seq, ack, length, *states]
 
 
-def step_table(trace: Trace, lang: str, ascii_only: bool = False) -> Table:
-    """One row per step: number, time, direction and flags, seq, ack, len, each side's state."""
+def step_table(trace: Trace, lang: str, ascii_only: bool = False) -> Fit:
+    """One row per step: number, time, direction and flags, seq, ack, len, each side's state.
+    Narrower: both states in one column, one above the other; narrower still, one record per
+    step."""
+    return Fit(
+        lambda: _step_table(trace, lang, ascii_only, stacked=False),
+        lambda: _step_table(trace, lang, ascii_only, stacked=True),
+        lambda: records(_step_table(trace, lang, ascii_only, stacked=False), lang, lead=0),
+    )
+
+
+def _step_table(trace: Trace, lang: str, ascii_only: bool, stacked: bool) -> Table:
     table = Table(header_style="bold underline", box=None, pad_edge=False, padding=(0, 1))
     table.add_column(text("ui.no", lang), justify="right", no_wrap=True)
     table.add_column(text("ui.time", lang), justify="right", no_wrap=True)
     table.add_column(text("ui.segment", lang), min_width=10)
     for key in ("ui.seq", "ui.ack", "ui.len"):
         table.add_column(text(key, lang), justify="right", no_wrap=True)
-    for name in trace.endpoints:
-        label = text("ui.state_of", lang, side=side_name(trace, name, lang))
-        table.add_column(label, no_wrap=True)
+    labels = [text("ui.state_of", lang, side=side_name(trace, n, lang)) for n in trace.endpoints]
+    if stacked:
+        table.add_column("\n".join(labels), no_wrap=True)
+    else:
+        for label in labels:
+            table.add_column(label, no_wrap=True)
     for step in trace.steps:
-        table.add_row(*step_row(trace, step, lang, ascii_only))
+        row = step_row(trace, step, lang, ascii_only)
+        if stacked:
+            row = [*row[:6], "\n".join(row[6:])]
+        table.add_row(*row)
     return table
 
 
@@ -174,7 +197,7 @@ def report(trace: Trace, lang: str, width: int = 100, ascii_only: bool = False) 
             Text(""),
             diagram(trace, lang, width, ascii_only),
             Text(""),
-            lanes_table(trace, lang, ascii_only, width),
+            lanes_steps(trace, lang, ascii_only, width),
         ]
         extra = section(trace, lang, width, ascii_only)
         if extra is not None:

@@ -18,6 +18,7 @@ from rich.text import Text
 
 from netlab.i18n import text
 from netlab.sim.tcp import LISTEN_OR_CLOSED, TRANSITIONS, Arc, State, arcs_into, arcs_out_of
+from netlab.views.fitting import Fit, records
 
 #: The signs of Figure 5's notes, and their stand-ins on a console that only takes ASCII.
 NOTE_SIGNS = {1: "¹", 2: "²"}
@@ -39,6 +40,18 @@ def mark(arc: Arc, ascii_only: bool = False) -> str:
     signs = NOTE_SIGNS_ASCII if ascii_only else NOTE_SIGNS
     drawn = "*" if arc.in_figure else ""
     return drawn + (signs[arc.figure_note] if arc.figure_note else "")
+
+
+def event_name(arc: Arc, lang: str) -> str:
+    """The arc's event as the state table prints it (RFC 9293's words, in ``lang``)."""
+    return text(f"tcp.arc_event.{arc.event.name.lower()}", lang)
+
+
+def send_name(arc: Arc, lang: str) -> str:
+    """What the arc sends: a segment's flags as they are, the words data/retransmit in ``lang``."""
+    if arc.send.name.lower() in {"data", "retransmit"}:
+        return text(f"tcp.arc_send.{arc.send.name.lower()}", lang)
+    return arc.send.value
 
 
 def next_state(arc: Arc) -> str:
@@ -70,7 +83,12 @@ def _table(
     table.add_column(text("ui.states.send", lang), no_wrap=True)
     table.add_column(text("ui.states.meaning", lang), ratio=1, min_width=20)
     for arc in arcs:
-        cells = [mark(arc, ascii_only), arc.event.value, next_state(arc), arc.send.value]
+        cells = [
+            mark(arc, ascii_only),
+            event_name(arc, lang),
+            next_state(arc),
+            send_name(arc, lang),
+        ]
         if with_state:
             cells.insert(0, arc.state.value)
         table.add_row(*cells, text(f"tcp.arc.{arc.key}", lang))
@@ -85,7 +103,20 @@ def footnote(lang: str, ascii_only: bool = False) -> Text:
     return Text(text("ui.states.figure_note", lang, one=signs[1], two=signs[2]), style="italic")
 
 
-def _full(lang: str, ascii_only: bool) -> Group:
+def _fitted(parts: list[RenderableType], lang: str) -> Fit:
+    """``parts`` as they are when every table fits whole; else every table as records, one arc
+    per line with its meaning below (the same layout for all the tables of a view)."""
+
+    def compact(part: RenderableType) -> RenderableType:
+        if not isinstance(part, Table):
+            return part
+        mark_at = next(i for i, column in enumerate(part.columns) if not column.header)
+        return records(part, lang, prose=(len(part.columns) - 1,), lead=mark_at)
+
+    return Fit(Group(*parts), lambda: Group(*(compact(part) for part in parts)))
+
+
+def _full(lang: str, ascii_only: bool) -> Fit:
     parts: list[RenderableType] = [
         Text(text("ui.states.title", lang), style="bold underline"),
         Text(""),
@@ -96,7 +127,7 @@ def _full(lang: str, ascii_only: bool) -> Group:
         parts.append(_table(arcs, lang, title, ascii_only, with_state=False))
         parts.append(Text(""))
     parts.append(footnote(lang, ascii_only))
-    return Group(*parts)
+    return _fitted(parts, lang)
 
 
 def ways_in(state: State) -> list[Arc]:
@@ -107,10 +138,10 @@ def ways_in(state: State) -> list[Arc]:
     return _in_figure_first(a for a in TRANSITIONS.values() if a in chosen)
 
 
-def _one(state: State, lang: str, ascii_only: bool) -> Group:
+def _one(state: State, lang: str, ascii_only: bool) -> Fit:
     into = text("ui.states.ways_in", lang, state=state.value)
     out = text("ui.states.ways_out", lang, state=state.value)
-    return Group(
+    parts: list[RenderableType] = [
         Text(f"{state.value}: {text(f'tcp.state.{state.value}', lang)}", style="bold"),
         Text(""),
         _table(ways_in(state), lang, into, ascii_only),
@@ -118,7 +149,8 @@ def _one(state: State, lang: str, ascii_only: bool) -> Group:
         _table(_in_figure_first(arcs_out_of(state)), lang, out, ascii_only, with_state=False),
         Text(""),
         footnote(lang, ascii_only),
-    )
+    ]
+    return _fitted(parts, lang)
 
 
 def full_table(lang: str) -> RenderableType:
@@ -139,8 +171,10 @@ def arc_dict(arc: Arc, lang: str) -> dict[str, object]:
     return {
         "state": arc.state.value,
         "event": arc.event.value,
+        "event_text": event_name(arc, lang),
         "next": next_state(arc),
         "send": arc.send.value,
+        "send_text": send_name(arc, lang),
         "in_figure": arc.in_figure,
         "figure_note": arc.figure_note,
         "meaning": text(f"tcp.arc.{arc.key}", lang),

@@ -1,9 +1,10 @@
 """The tables a simulation keeps: ARP caches, the switch's MAC table, NAT, DHCP leases, DNS cache.
 
 Owns drawing ``Step.tables`` (``{"KIND:OWNER": [row, ...]}``, each row a dict column -> value)
-as rich tables: titled with the catalogue's ``table.KIND`` (``{owner}`` is the owner node's
-name) and headed with ``table.KIND.COLUMN``. Also owns which tables changed at a step, so the
-report and ``--step`` show a table where it changes rather than at every step.
+as rich tables titled with the catalogue's ``table.KIND`` (``{owner}`` is the owner node's
+name) and headed with ``table.KIND.COLUMN``, or one row per line ("column: value") where a
+table would not fit whole. Also owns which tables changed at a step, so the report and
+``--step`` show a table where it changes rather than at every step.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from rich.text import Text
 
 from netlab.i18n import text
 from netlab.sim.trace import Step, Trace
+from netlab.views.fitting import fit_table
 from netlab.views.labels import node_label
 
 EMPTY = "-"
@@ -46,7 +48,8 @@ def draw(
     title = text(f"table.{kind}", lang, owner=owner_name)
     if not rows:
         line = Text(title, style="bold")
-        line.append(f" {text('ui.tables.empty', lang)}", style="dim")
+        empty = text("ui.tables.empty", lang)
+        line.append(empty if empty.startswith("（") else f" {empty}", style="dim")
         return line
     table = Table(
         title=title,
@@ -65,7 +68,8 @@ def draw(
         table.add_column(text(f"table.{kind}.{column}", lang), overflow="fold")
     for row in rows:
         table.add_row(*(_cell(row.get(column)) for column in columns))
-    return table
+    # too narrow for the table (a nested table gets less than the console): one row per line
+    return fit_table(table, lang)
 
 
 def _known(trace: Trace, name: str) -> bool:

@@ -52,10 +52,14 @@ def test_json_has_each_variant_total_and_order(run_json):
     assert doc["version"] == 1 and doc["demo"] == "gevent"
     assert (doc["tasks"], doc["sleep_s"]) == (3, 0.2)
     variants = doc["variants"]
-    assert list(variants) == ["patched", "unpatched", "gevent_sleep"]
+    assert list(variants) == ["patched", "unpatched", "gevent_sleep", "from_import"]
     assert variants["patched"]["elapsed_s"] < 2 * 0.2
     assert variants["unpatched"]["elapsed_s"] >= 0.9 * 3 * 0.2
     assert variants["gevent_sleep"]["elapsed_s"] < 2 * 0.2
+    assert variants["from_import"]["elapsed_s"] >= 0.9 * 3 * 0.2
+    assert variants["from_import"]["order"] == variants["unpatched"]["order"]
+    assert variants["from_import"]["sleep_function"] == "time.sleep"
+    assert variants["from_import"]["time_sleep"] == "gevent.hub.sleep"
     starts = ["eat start", "play start", "read start"]
     assert variants["patched"]["order"][:3] == starts
     assert variants["gevent_sleep"]["order"][:3] == starts
@@ -67,7 +71,8 @@ def test_json_has_each_variant_total_and_order(run_json):
         "read start",
         "read end",
     ]
-    assert [variants[v]["pattern"] for v in variants] == ["interleaved", "serial", "interleaved"]
+    patterns = [variants[v]["pattern"] for v in variants]
+    assert patterns == ["interleaved", "serial", "interleaved", "serial"]
     assert all(name.startswith("Dummy") for name in variants["patched"]["threads"])
     assert len(variants["patched"]["lines"]) == 6
 
@@ -130,6 +135,7 @@ def _runs() -> list[Run]:
         return tuple(Line(*item) for item in spec)
 
     common = {"main_thread": "MainThread", "python": "3.11.7", "gevent": "26.9.0"}
+    patched = {"time_sleep": "gevent.hub.sleep"}
     return [
         Run(
             "patched",
@@ -142,6 +148,7 @@ def _runs() -> list[Run]:
             1.0,
             1.2,
             sleep_function="gevent.hub.sleep",
+            **patched,
             **common,
         ),
         Run(
@@ -155,6 +162,21 @@ def _runs() -> list[Run]:
             2.0,
             2.1,
             sleep_function="time.sleep",
+            time_sleep="time.sleep",
+            **common,
+        ),
+        Run(
+            "from_import",
+            lines(
+                (0.0, "eat", "start", "Dummy-1"),
+                (1.0, "eat", "end", "Dummy-1"),
+                (1.0, "play", "start", "Dummy-2"),
+                (2.0, "play", "end", "Dummy-2"),
+            ),
+            2.0,
+            2.3,
+            sleep_function="time.sleep",
+            **patched,
             **common,
         ),
     ]
@@ -174,6 +196,22 @@ def test_view_renders_every_sentence(lang):
     out = con.export_text()
     assert "{" not in out and "demo.gevent." not in out
     assert "Dummy-1" in out and "DummyThread-N" in out
+    assert "(d)" in out or "（d）" in out
+
+
+@pytest.mark.parametrize(
+    ("tasks", "en", "zh"),
+    [
+        (1, "gevent: 1 task sleeping 2 s", "gevent：1 个任务，睡眠 2 秒"),
+        (3, "gevent: 3 tasks, each sleeping 2 s", "gevent：3 个任务，每个睡眠 2 秒"),
+    ],
+)
+def test_the_title_has_a_real_plural(tasks, en, zh):
+    for lang, expected in (("en", en), ("zh", zh)):
+        con = Console(record=True, color_system=None, width=120)
+        con.print(view.intro(Plan(tasks=tasks, sleep_s=2), lang))
+        out = con.export_text()
+        assert expected in out and "(s)" not in out, out
 
 
 def test_view_ascii_only_draws_plain_ascii():

@@ -39,12 +39,26 @@ def test_default_run_shows_rounds_and_a_verified_summary(run):
     assert "select() server on 127.0.0.1:" in out
     assert re.search(r"round 1, [\d.]+ s: select\(read 1, write 0\) → readable listener", out)
     assert "accept() #3 from 127.0.0.1:" in out
-    assert "'hello from client 1, message 1'" in out
-    assert "'HELLO FROM CLIENT 1, MESSAGE 1'" in out
+    # each message is written in two pieces, and what one recv() returned goes back as it is
+    assert re.search(r"recv\(\) from #1: (21|30) bytes 'hello from client 1, (message 1)?'", out)
+    assert re.search(r"send\(\) to #1: (21|30) bytes 'HELLO FROM CLIENT 1, (MESSAGE 1)?'", out)
     assert "closed: the client closed its side" in out
     assert re.search(r"replies verified\s+6 of 6", out)
     assert re.search(r"lost\s+0", out)
+    assert re.search(r"server answers\s+each recv\(\) as it came", out)
+    assert re.search(r"send\(\) calls\s+clients 12, server \d+", out)
     assert "Every reply was its message upper-cased" in out
+    assert "TCP keeps the bytes and their order, not the writes" in " ".join(out.split())
+
+
+def test_lines_mode_answers_whole_lines(run):
+    status, out, err = run(*DEMO, *SMALL, "--lines")
+    assert status == 0, err
+    assert "answers the whole line upper-cased" in " ".join(out.split())
+    assert re.search(r"'hello from client 1, message 1'", out)  # a complete line is shown whole
+    assert re.search(r"'HELLO FROM CLIENT 1, MESSAGE 1'", out)
+    assert re.search(r"server answers\s+whole lines \(--lines\)", out)
+    assert re.search(r"replies verified\s+6 of 6", out)
 
 
 def test_json_summary_has_the_promised_fields(run_json):
@@ -54,6 +68,12 @@ def test_json_summary_has_the_promised_fields(run_json):
     assert (doc["clients"], doc["messages"], doc["replies_ok"], doc["lost"]) == (3, 6, 6, 0)
     assert doc["backend"] == "poll"
     assert doc["rounds"] > 0 and doc["elapsed_s"] > 0
+    assert doc["mode"] == "chunks"
+    assert doc["client_send_calls"] == 12  # two send() calls per message
+    assert doc["server_recv_calls"] >= 6 and doc["client_recv_calls"] >= 6
+    assert doc["server_send_calls"] >= 6
+    lines = run_json(*DEMO, *SMALL, "--lines")
+    assert (lines["mode"], lines["replies_ok"], lines["lost"]) == ("lines", 6, 0)
 
 
 def test_chinese_output(run):
@@ -68,6 +88,31 @@ def test_many_rounds_are_cut_but_counted(run):
     assert status == 0, err
     assert "the first 400 lines are shown" in out
     assert re.search(r"replies verified\s+300 of 300", out)
+
+
+def test_the_round_log_shows_each_chunk_as_it_came():
+    from netlab.demos.select_server import Event
+
+    def line(event: Event, lang: str = "en", lines: bool = False) -> str:
+        shown = view.event_line(event, lang, lines=lines)
+        assert shown is not None
+        return shown.plain
+
+    assert line(Event("read", 0.1, 2, conn=1, nbytes=1, data=b"h")) == "recv() from #1: 1 byte 'h'"
+    assert line(Event("write", 0.1, 3, conn=1, nbytes=5, data=b"ELLO\n")) == (
+        "send() to #1: 5 bytes 'ELLO\\n'"  # a chunk is shown as it came, its newline too
+    )
+    partial = Event("write", 0.1, 3, conn=2, nbytes=4, data=b"ABCD", pending=3)
+    assert line(partial).startswith("send() to #2: it took only 4 bytes 'ABCD'; 3 wait")
+    assert line(Event("read", 0.1, 2, conn=1, nbytes=7, data=b"hello"), "zh") == (
+        "从 #1 recv() 到 7 字节 'hello'"
+    )
+    last = Event("last_line", 0.2, 4, conn=1, nbytes=5, data=b"hello")
+    assert line(last, lines=True).startswith("#1 ended its input after 'hello' without a newline")
+    waiting = Event("read", 0.1, 2, conn=1, nbytes=1, data=b"h")
+    assert line(waiting, lines=True) == (
+        "#1 sent 1 byte, no complete line yet (kept until its newline arrives)"
+    )
 
 
 def test_warning_for_a_host_that_is_not_loopback():
@@ -183,7 +228,9 @@ def test_server_only_serves_nc_style_lines_until_a_signal(sig):
         sock.settimeout(10)
         sock.sendall(b"hello, select\n")
         assert sock.recv(100) == b"HELLO, SELECT\n"
-        read_until(proc, b"reply to #1")
+        sock.send(b"hello")  # the seed's client: no newline, the reply comes all the same
+        assert sock.recv(1024) == b"HELLO"
+        read_until(proc, b"send() to #1: 5 bytes 'HELLO'")
         status, err = _finish(proc, sig)
     assert status == 130
     assert err.strip().splitlines() == ["netlab: interrupted"]

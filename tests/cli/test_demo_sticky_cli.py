@@ -70,6 +70,71 @@ def test_json_has_every_chunk(run_json):
     assert doc["byte_order"]["network_I"] == "00000007"
 
 
+def test_json_of_the_udp_run_holds_what_recvmsg_returned(run_json):
+    doc = run_json("demo", "sticky", "--udp", "--messages", "3", "--size", "5000")
+    assert doc["transport"] == "udp" and doc["nodelay"] is None
+    parts = {p["name"]: p for p in doc["parts"]}
+    assert list(parts) == ["datagrams", "truncated"]
+    datagrams = parts["datagrams"]
+    reads = [c for c in datagrams["chunks"] if c["call"] == "recvmsg" and c["bytes"]]
+    assert [c["text"] for c in reads] == ["hello-1", "hello-2", "hello-3"]
+    assert all(c["flags"] == [] for c in reads)
+    assert datagrams["send_calls"] == 3 and datagrams["recv_calls"] == 3
+    assert datagrams["boundaries_kept"]
+    truncated = parts["truncated"]
+    cut, after = [c for c in truncated["chunks"] if c["call"] == "recvmsg"]
+    assert (cut["bytes"], cut["flags"]) == (1024, ["MSG_TRUNC"])
+    if sys.platform.startswith("linux"):
+        assert cut["datagram_bytes"] == 5000
+    assert (after["bytes"], after["role"]) == (0, "empty")
+    assert not truncated["boundaries_kept"]
+
+
+@pytest.mark.parametrize(
+    ("lang", "words"),
+    [
+        (
+            "en",
+            ("UDP: small messages stay apart", "MSG_TRUNC: the datagram had 5000 bytes", "3976"),
+        ),
+        ("zh", ("UDP：几条小消息各自分开", "MSG_TRUNC：这个数据报有 5000 字节", "3976")),
+    ],
+)
+def test_udp_report_in_both_languages(run, lang, words):
+    status, out, err = run("demo", "sticky", "--udp", "--lang", lang)
+    assert status == 0, err
+    flat = "".join(out.split())  # lines wrap anywhere in Chinese
+    for word in words:
+        assert "".join(word.split()) in flat, word
+    assert "TCP_NODELAY" not in out
+
+
+@pytest.mark.parametrize(
+    ("argv", "named"),
+    [
+        (("--fix", "header"), ("--udp", "--fix")),
+        (("--size", "65508"), ("--size", "65508", "65507")),
+        (("--host", "0.0.0.0"), ("--udp", "0.0.0.0", "loopback")),
+    ],
+    ids=["fix", "size", "host"],
+)
+def test_udp_refuses_what_udp_cannot_do(run, argv, named):
+    status, out, err = run("demo", "sticky", "--udp", *argv)
+    assert status == 2 and out == ""
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(PREFIX), err
+    for part in named:
+        assert part in lines[0], (part, lines[0])
+
+
+def test_ack_fix_sends_a_four_byte_length(run_json):
+    doc = run_json("demo", "sticky", "--fix", "ack", "--messages", "1", "--size", "300")
+    lengths = [
+        c for c in doc["parts"][0]["chunks"] if c["role"] == "length" and c["side"] == "client"
+    ]
+    assert [c["hex"] for c in lengths] == ["00000007", "0000012c"]  # struct.pack('!I', n)
+
+
 def test_json_payloads_round_trip():
     for data in (b"hello", b"\x00\x00\x00\x05hello", "粘包".encode(), b"\xff\xfe", b""):
         encoded = view.payload(data)

@@ -636,10 +636,48 @@ def test_validate_the_default_bank(run) -> None:
     bank, where = load_bank(None, strict=False)
     assert where == default_bank()
     assert bank.problems == []
-    ok = text(
-        "ui.validate.ok", "en", path=where, count=len(bank.questions), files=len(files_of(where))
+    assert f"{where}: {len(bank.questions)} questions in {len(files_of(where))} files" in out
+
+
+ONE_PLURAL = re.compile(r"(?<![\d.:/])\b1 (?:[a-z]+ )?[a-z]+s\b")
+
+
+def test_every_count_of_one_is_singular(quiz, run, small_bank: Path, tmp_path: Path) -> None:
+    """One question in one file, one problem, one weakest topic, one question the input ended
+    in, in English: "1 question", never "1 questions"."""
+    one = tmp_path / "one"
+    one.mkdir()
+    (one / "q.toml").write_text(
+        'topic = "handshake"\n' + Q.format(id="only", kind="truefalse", rest="answer = true"),
+        encoding="utf-8",
     )
-    assert ok in out
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "q.toml").write_text(
+        'topic = "handshake"\n'
+        + Q.format(id="only", kind="single", rest=f'{CHOICES}\nanswer = "E"'),
+        encoding="utf-8",
+    )
+    outputs = []
+    status, out, err = run("quiz", "validate", str(one))
+    assert status == 0, err
+    assert f"{one}: 1 question in 1 file, no problems." in out
+    outputs.append(out)
+    status, out, err = run("quiz", "validate", str(bad))
+    assert status == 2
+    assert out.splitlines()[-1] == "1 problem."
+    outputs.append(out)
+    status, out, err = quiz("--bank", str(one), "--no-generated", "--seed", "1", answers=[])
+    assert "The input ended after 0 of 1 question." in out
+    outputs += [out, err]
+    status, out, err = quiz("--bank", str(one), "--no-generated", "--seed", "1", answers=["true"])
+    assert status == 0, err
+    outputs += [out, err]
+    status, out, err = run("quiz", "stats")
+    assert "Weakest topic: " in out
+    outputs += [out, err]
+    for said in outputs:
+        assert not ONE_PLURAL.findall(said), said
 
 
 MISSING_ZH = """

@@ -16,6 +16,13 @@ FOOTNOTES = {
 }
 
 
+def ev(lang: str, name: str) -> str:
+    """An event of the table as it is printed in ``lang`` (``rcv_fin`` -> "收到 FIN")."""
+    from netlab.i18n import text
+
+    return text(f"tcp.arc_event.{name}", lang)
+
+
 def rows(out: str, event: str) -> list[str]:
     """The lines of ``out`` on which a table row shows ``event``."""
     return [line for line in out.splitlines() if f"  {event}  " in line]
@@ -33,11 +40,12 @@ def section(out: str, start: str, end: str | None = None) -> str:
 def test_whole_table_marks_figure_arcs_and_notes(run, lang) -> None:
     status, out, err = run("--lang", lang, "simulate", "states")
     assert status == 0, err
-    (rst,) = [line for line in rows(out, "rcv RST") if "LISTEN/CLOSED" in line]
+    (rst,) = [line for line in rows(out, ev(lang, "rcv_rst")) if "LISTEN/CLOSED" in line]
     assert rst.startswith("*¹ ")
-    (finack,) = rows(out, "rcv FIN,ACK of FIN")
+    (finack,) = rows(out, ev(lang, "rcv_fin_ack"))
     assert finack.startswith("² ") and "TIME-WAIT" in finack
-    (give_up,) = [line for line in rows(out, "retries exhausted") if "LISTEN/CLOSED" in line]
+    give_up = [line for line in rows(out, ev(lang, "give_up")) if "LISTEN/CLOSED" in line]
+    (give_up,) = give_up
     assert give_up.startswith(" ")  # not drawn, and no note is about it
     marked = [line for line in out.splitlines() if line.startswith("*")]
     assert len(marked) == 20  # the arcs Figure 5 draws
@@ -51,12 +59,13 @@ def test_fin_wait_1_shows_fin_ack_as_one_transition(run, lang) -> None:
     status, out, err = run("--lang", lang, "simulate", "states", "--state", "FIN-WAIT-1")
     assert status == 0, err
     out_of = section(out, "Ways out of FIN-WAIT-1" if lang == "en" else "离开 FIN-WAIT-1 的途径")
-    (finack,) = rows(out_of, "rcv FIN,ACK of FIN")
-    assert finack.split()[:5] == ["²", "rcv", "FIN,ACK", "of", "FIN"]
-    assert finack.split()[5:7] == ["TIME-WAIT", "ACK"]
-    (late,) = rows(out_of, "rcv data after close()")
-    assert late.split()[4:6] == ["CLOSED", "RST"]
-    assert out.count("rcv FIN,ACK of FIN") == 1
+    (finack,) = rows(out_of, ev(lang, "rcv_fin_ack"))
+    words = len(ev(lang, "rcv_fin_ack").split())
+    assert finack.split()[: words + 1] == ["²", *ev(lang, "rcv_fin_ack").split()]
+    assert finack.split()[words + 1 : words + 3] == ["TIME-WAIT", "ACK"]
+    (late,) = rows(out_of, ev(lang, "rcv_data_closed"))
+    assert late.split()[len(ev(lang, "rcv_data_closed").split()) :][:2] == ["CLOSED", "RST"]
+    assert out.count(ev(lang, "rcv_fin_ack")) == 1
     for sentence in FOOTNOTES[lang]:
         assert sentence in out.replace("\n", ""), sentence
 
@@ -68,12 +77,12 @@ def test_time_wait_lists_the_new_syn_and_the_fin_ack_way_in(run, lang) -> None:
     ways_in = "Ways into TIME-WAIT" if lang == "en" else "进入 TIME-WAIT 的途径"
     ways_out = "Ways out of TIME-WAIT" if lang == "en" else "离开 TIME-WAIT 的途径"
     into = section(out, ways_in, ways_out)
-    (finack,) = rows(into, "rcv FIN,ACK of FIN")
+    (finack,) = rows(into, ev(lang, "rcv_fin_ack"))
     assert finack.split()[:2] == ["FIN-WAIT-1", "²"]
     out_of = section(out, ways_out)
-    (syn,) = rows(out_of, "rcv SYN")
-    assert syn.split()[:4] == ["rcv", "SYN", "SYN-RECEIVED", "SYN,ACK"]
-    (timeout,) = rows(out_of, "2MSL timeout")
+    (syn,) = rows(out_of, ev(lang, "rcv_syn"))
+    assert syn.split()[:4] == [*ev(lang, "rcv_syn").split(), "SYN-RECEIVED", "SYN,ACK"]
+    (timeout,) = rows(out_of, ev(lang, "timeout_2msl"))
     assert timeout.startswith("* ")
 
 
@@ -100,11 +109,21 @@ def test_ascii_terminal_gets_numbered_notes(lang) -> None:
     )
     assert done.returncode == 0, done.stderr.decode("ascii", "replace")
     out = done.stdout.decode("ascii")
-    (rst,) = [line for line in rows(out, "rcv RST") if "LISTEN/CLOSED" in line]
+    if lang == "zh":  # an ASCII terminal gets ? for each Chinese character
+        return
+    (rst,) = [line for line in rows(out, ev(lang, "rcv_rst")) if "LISTEN/CLOSED" in line]
     assert rst.startswith("*(1) ")
-    (finack,) = rows(out, "rcv FIN,ACK of FIN")
+    (finack,) = rows(out, ev(lang, "rcv_fin_ack"))
     assert finack.startswith("(2) ")
     assert "\n(1) " in out and "\n(2) " in out
+
+
+def test_chinese_table_has_no_english_event(run) -> None:
+    status, out, err = run("--lang", "zh", "simulate", "states")
+    assert status == 0, err
+    for english in ("rcv ", "retransmission timeout", "retransmit", "retries exhausted"):
+        assert english not in out, english
+    assert "重传超时" in out and "收到数据" in out and "  重传  " in out
 
 
 def test_states_json_is_the_whole_table(run, load_json) -> None:
@@ -127,6 +146,7 @@ def test_one_state_json_lists_ways_in_and_out(run, load_json) -> None:
     assert doc["state"] == "TIME-WAIT"
     assert {a["state"] for a in doc["into"]} == {"FIN-WAIT-2", "CLOSING", "FIN-WAIT-1"}
     assert ("rcv SYN", "SYN-RECEIVED") in {(a["event"], a["next"]) for a in doc["out_of"]}
+    assert "收到 SYN" in {a["event_text"] for a in doc["out_of"]}
     assert all(a["meaning"] for a in doc["out_of"])
 
 

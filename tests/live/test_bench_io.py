@@ -187,6 +187,7 @@ class _PlainEcho:
     def __init__(self) -> None:
         self.listener = socket.create_server((HOST, 0))
         self.port = self.listener.getsockname()[1]
+        self.echoes: list[threading.Thread] = []
         self.thread = threading.Thread(target=self._serve, daemon=True)
         self.thread.start()
 
@@ -197,7 +198,9 @@ class _PlainEcho:
             while True:
                 conn, _ = self.listener.accept()
                 conns.append(conn)
-                threading.Thread(target=self._echo, args=(conn,), daemon=True).start()
+                echo = threading.Thread(target=self._echo, args=(conn,), daemon=True)
+                self.echoes.append(echo)
+                echo.start()
         except OSError:
             pass
 
@@ -216,6 +219,8 @@ class _PlainEcho:
             self.listener.shutdown(socket.SHUT_RDWR)
         self.listener.close()
         self.thread.join(12)
+        for echo in self.echoes:  # each ends when its client has closed (at most 10 s)
+            echo.join(12)
 
 
 def test_replies_that_are_not_upper_cased_count_as_wrong():

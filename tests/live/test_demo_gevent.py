@@ -1,9 +1,11 @@
-"""``netlab demo gevent``'s runs, measured for real: three child processes, each timed by itself.
+"""``netlab demo gevent``'s runs, measured for real: four child processes, each timed by itself.
 
 With 3 tasks sleeping 0.2 s: patched and gevent.sleep take about one sleep (< 2 x 0.2 s), the
-unpatched run about three (>= 0.9 x 3 x 0.2 s); the lines interleave in the first and the last,
-and come one task after another in the unpatched run. Every child is reaped and its pipes
-closed, also when the run is stopped by a timeout or a Ctrl-C; no thread is left behind.
+unpatched run about three (>= 0.9 x 3 x 0.2 s), and so does the run that copied sleep out of
+time before patching (the module attribute was patched, the copied name was not); the lines
+interleave in the first and the third, and come one task after another in the other two.
+Every child is reaped and its pipes closed, also when the run is stopped by a timeout or a
+Ctrl-C; no thread is left behind.
 """
 
 from __future__ import annotations
@@ -53,13 +55,13 @@ def assert_all_reaped(started: list[subprocess.Popen]) -> None:
 
 @pytest.fixture(scope="module")
 def runs() -> dict[str, Run]:
-    """The three runs of PLAN, done once for the module, checked for leftovers."""
+    """The four runs of PLAN, done once for the module, checked for leftovers."""
     threads_before = set(threading.enumerate())
     RecordingPopen.started = []
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(gevent_tasks.subprocess, "Popen", RecordingPopen)
         done = gevent_tasks.run_all(PLAN)
-    assert len(RecordingPopen.started) == 3
+    assert len(RecordingPopen.started) == 4
     assert_all_reaped(RecordingPopen.started)
     assert set(threading.enumerate()) == threads_before
     return {run.variant: run for run in done}
@@ -80,6 +82,21 @@ def test_unpatched_total_is_about_n_sleeps(runs):
 
 def test_gevent_sleep_total_is_about_one_sleep(runs):
     assert 0.9 * PLAN.sleep_s <= runs["gevent_sleep"].elapsed_s < 2 * PLAN.sleep_s
+
+
+def test_a_name_copied_before_the_patch_is_as_slow_as_no_patch(runs):
+    copied, unpatched = runs["from_import"], runs["unpatched"]
+    assert copied.elapsed_s >= 0.9 * PLAN.tasks * PLAN.sleep_s
+    assert abs(copied.elapsed_s - unpatched.elapsed_s) < PLAN.sleep_s  # measured, both serial
+    assert copied.order == unpatched.order and copied.pattern == "serial"
+    assert copied.sleep_function == "time.sleep"  # the name the tasks called: the original
+    assert copied.time_sleep == "gevent.hub.sleep"  # the module attribute: patched all the same
+    assert all(DUMMY.match(name) for name in copied.threads)  # threading was patched too
+
+
+def test_importing_the_module_before_the_patch_is_patched_too(runs):
+    assert runs["patched"].time_sleep == "gevent.hub.sleep"
+    assert runs["unpatched"].time_sleep == "time.sleep"
 
 
 @pytest.mark.parametrize("variant", ["patched", "gevent_sleep"])
@@ -133,6 +150,15 @@ def test_the_patched_child_patches_before_any_import():
     assert lines[1].startswith("monkey.patch_all()")
     for variant in ("unpatched", "gevent_sleep"):
         assert "patch_all" not in gevent_tasks.child_source(variant)
+    copied = [
+        line.split("#")[0].strip() for line in gevent_tasks.child_source("from_import").splitlines()
+    ]
+    assert copied[:4] == [
+        "import time",
+        "from time import sleep",
+        "from gevent import monkey",
+        "monkey.patch_all()",
+    ]
 
 
 def test_a_child_that_overruns_is_stopped(children):

@@ -22,8 +22,9 @@ from pathlib import Path
 import pytest
 
 from netlab.demos import select_server
-from netlab.demos.echo_clients import run_fleet
+from netlab.demos.echo_clients import message, run_fleet
 from netlab.demos.listen import listen
+from netlab.demos.select_demo import SelectDemo
 from netlab.demos.select_server import BACKENDS, EchoServer, Event
 from netlab.errors import UsageError
 
@@ -71,10 +72,10 @@ def _nothing_left_behind() -> Iterator[None]:
 class Running:
     """A server in a background thread, with the events it reported."""
 
-    def __init__(self, backend: str = "select", **limits: int) -> None:
+    def __init__(self, backend: str = "select", **options: int) -> None:
         self.events: list[Event] = []
         self.server = EchoServer(
-            listen(HOST, 0, 1024), backend, on_event=self.events.append, **limits
+            listen(HOST, 0, 1024), backend, on_event=self.events.append, **options
         )
         self.port = self.server.address[1]
 
@@ -142,7 +143,8 @@ def test_200_clients_100_messages_every_reply_upper_cased_in_order(backend):
         run.wait_idle()
     stats = run.server.stats
     assert stats.accepted == 200
-    assert stats.lines == 20_000
+    assert stats.lines == 0  # chunk mode: no line was looked for
+    assert stats.chunks >= 200
     assert stats.bytes_in == stats.bytes_out
     assert stats.closed == {"eof": 200}
 
@@ -165,6 +167,111 @@ def test_one_round_serves_several_clients():
     assert rounds[0].readable == (select_server.LISTENER,)
 
 
+# -- what one recv() returns is what goes back (the default), lines with --lines ----------------
+
+
+def _read_until_eof(sock: socket.socket) -> bytes:
+    data = b""
+    while chunk := sock.recv(4096):
+        data += chunk
+    return data
+
+
+def test_the_tutorial_client_gets_its_send_back_without_a_newline():
+    # the seed's client: s.send(b'hello'); s.recv(1024) -- no newline anywhere
+    with Running() as run:
+        sock = _client(run.port)
+        sock.settimeout(2)
+        sock.send(b"hello")
+        assert sock.recv(1024) == b"HELLO"
+        sock.close()
+    reads = [e for e in run.events if e.kind == "read"]
+    writes = [e for e in run.events if e.kind == "write"]
+    assert [(e.nbytes, e.data) for e in reads] == [(5, b"hello")]
+    assert [(e.nbytes, e.data) for e in writes] == [(5, b"HELLO")]
+
+
+@pytest.mark.parametrize("lines", [False, True], ids=["chunks", "lines"])
+def test_bytes_before_the_end_of_input_are_answered(lines):
+    # printf hello | nc -N 127.0.0.1 PORT: the bytes, then the client's FIN
+    with Running(lines=lines) as run:
+        sock = _client(run.port)
+        sock.sendall(b"hello")
+        sock.shutdown(socket.SHUT_WR)
+        assert _read_until_eof(sock) == b"HELLO"
+        sock.close()
+    assert run.closes("eof") and run.closes("eof")[0].dropped == 0
+
+
+def test_each_chunk_is_answered_as_it_arrives_however_the_message_is_cut():
+    with Running() as run:
+        sock = _client(run.port)
+        got = b""
+        for piece in (b"hello fr", b"om a ", b"client\n", b"and m", b"ore"):
+            sock.sendall(piece)
+            want = len(got) + len(piece)
+            while len(got) < want:  # upper-casing is byte-wise: each piece comes back alone
+                got += sock.recv(1024)
+        sock.close()
+    assert got == b"HELLO FROM A CLIENT\nAND MORE"
+    assert run.server.stats.chunks == 5 and run.server.stats.lines == 0
+
+
+def test_line_mode_waits_for_the_newline():
+    with Running(lines=True) as run:
+        sock = _client(run.port)
+        sock.sendall(b"one\ntw")
+        assert sock.recv(1024) == b"ONE\n"
+        sock.sendall(b"o\nthr")
+        assert sock.recv(1024) == b"TWO\n"
+        sock.sendall(b"ee")
+        sock.shutdown(socket.SHUT_WR)  # the last line has no newline: answered at the end
+        assert _read_until_eof(sock) == b"THREE"
+        sock.close()
+    assert run.server.stats.lines == 3
+    assert [e.data for e in run.events if e.kind == "last_line"] == [b"three"]
+
+
+def test_a_fleet_that_writes_each_message_in_two_pieces_checks_every_byte():
+    with Running() as run:
+        result = run_fleet(HOST, run.port, 5, 8, newline=False, split=True, idle_timeout=TIMEOUT)
+        run.wait_idle()
+    assert (result.replies_ok, result.wrong, result.lost) == (40, 0, 0)
+    assert result.writes == 80  # two send() calls per message
+    stats = run.server.stats
+    assert (
+        stats.bytes_in
+        == stats.bytes_out
+        == sum(len(message(c, i)) for c in range(1, 6) for i in range(1, 9))
+    )
+    assert result.reads >= 40 and stats.chunks >= 40
+
+
+def test_the_fleet_counts_a_reply_that_differs_as_wrong():
+    # an echo server that does not upper-case: the fleet compares byte for byte
+    listener = listen(HOST, 0, 16)
+    listener.settimeout(TIMEOUT)  # listen() gives a non-blocking socket
+    done = threading.Event()
+
+    def serve() -> None:
+        conn, _ = listener.accept()
+        with conn:
+            conn.settimeout(TIMEOUT)
+            while data := conn.recv(1024):
+                conn.sendall(data)
+        done.set()
+
+    server = threading.Thread(target=serve)
+    server.start()
+    try:
+        port = listener.getsockname()[1]
+        result = run_fleet(HOST, port, 1, 3, newline=False, idle_timeout=TIMEOUT)
+    finally:
+        server.join(TIMEOUT)
+        listener.close()
+    assert (result.replies_ok, result.wrong, result.lost) == (0, 3, 0)
+
+
 # -- clients that misbehave ----------------------------------------------------------------------
 
 
@@ -181,17 +288,19 @@ def test_client_that_resets_mid_message_leaves_the_others_served():
 
 
 def test_client_that_sends_half_a_line_and_vanishes():
-    with Running() as run:
+    with Running(lines=True) as run:
         bad = _client(run.port)
         bad.sendall(b"no newline here")
         bad.close()
         (event,) = run.wait_for_close("eof")
-        assert event.dropped == len(b"no newline here")
+        assert event.dropped == 0  # the end of input ended the line: it was answered
+        (last,) = [e for e in run.events if e.kind == "last_line"]
+        assert last.data == b"no newline here"
         _healthy_fleet(run.port)
 
 
 def test_a_line_longer_than_the_cap_closes_that_client_only():
-    with Running(max_line=1024) as run:
+    with Running(lines=True, max_line=1024) as run:
         good = _client(run.port)
         bad = _client(run.port)
         bad.sendall(b"x" * 2000)
@@ -312,7 +421,7 @@ def test_stopping_closes_open_connections():
 def test_the_whole_demo_with_its_clients_in_a_child_process():
     events: list[Event] = []
     pacing = {"gap": 0.0, "stagger": 0.0}
-    with select_server.SelectDemo(HOST, 0, "poll", 4, 3, pacing=pacing) as demo:
+    with SelectDemo(HOST, 0, "poll", 4, 3, pacing=pacing) as demo:
         summary = demo.run(events.append)
     assert (summary.messages, summary.replies_ok, summary.lost) == (12, 12, 0)
     assert summary.closed == {"eof": 4}
@@ -321,7 +430,7 @@ def test_the_whole_demo_with_its_clients_in_a_child_process():
 
 
 def test_a_demo_that_never_ran_closes_its_socket():
-    demo = select_server.SelectDemo(HOST, 0, "select", 2, 2)
+    demo = SelectDemo(HOST, 0, "select", 2, 2)
     port = int(demo.address.rsplit(":", 1)[1])
     demo.close()
     with pytest.raises(OSError):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import socket
 import struct
+import sys
 import threading
 import time
 from contextlib import suppress
@@ -110,8 +111,11 @@ def test_ack_fix_recovers_the_messages_one_round_trip_each():
     assert part.received == part.sent
     assert len(part.round_trips) == len(part.sent) == 5
     assert all(t > 0 for t in part.round_trips)
-    lengths = [c.data for c in part.calls("server", "recv") if c.role == "length"]
-    assert lengths == [str(len(m)).encode() for m in part.sent]
+    # the length is a fixed-size header, as the note says: 4 bytes, struct.pack('!I', n)
+    sent_lengths = [c.data for c in part.calls("client", "send") if c.role == "length"]
+    assert sent_lengths == [struct.pack("!I", len(m)) for m in part.sent]
+    lengths = b"".join(c.data for c in part.calls("server", "recv") if c.role == "length")
+    assert lengths == b"".join(struct.pack("!I", len(m)) for m in part.sent)
     acks = [c.data for c in part.calls("client", "recv") if c.role == "ack"]
     assert acks == [sticky.ACK] * 5
     bodies = b"".join(c.data for c in part.calls("server", "recv") if c.role == "body")
@@ -122,6 +126,8 @@ def test_ack_fix_never_reads_into_the_next_message_even_with_a_tiny_buffer():
     part = _part(_run(fix="ack", messages=3, size=300, buffer=1), "ack")
     assert part.received == part.sent
     assert max(len(c.data) for c in part.calls("server", "recv") if c.role == "body") == 1
+    # the server reads the 4-byte length with recv() calls of at most 4 bytes
+    assert max(len(c.data) for c in part.calls("server", "recv") if c.role == "length") <= 4
 
 
 def test_every_recv_comes_after_the_send_it_reads():
@@ -198,3 +204,45 @@ def test_a_failing_client_is_reported():
             )
     finally:
         listener.close()
+
+
+# -- the same sends over UDP ---------------------------------------------------------------------
+
+
+def test_udp_small_sends_arrive_as_as_many_datagrams():
+    result = _run(udp=True, messages=3)
+    assert result.transport == "udp"
+    assert [p.name for p in result.parts] == ["datagrams", "truncated"]
+    part = _part(result, "datagrams")
+    assert [c.data for c in part.calls("client", "sendto")] == sticky.small_messages(3)
+    reads = part.calls("server", "recvmsg")
+    assert [c.data for c in reads] == sticky.small_messages(3)  # one datagram per recvmsg()
+    assert all(c.flags == () for c in reads)
+    assert part.boundaries_kept
+    last = part.chunks[-1]  # one more read, without waiting: nothing left
+    assert (last.call, last.data, last.role) == ("recvmsg", b"", "empty")
+
+
+def test_udp_datagram_larger_than_the_buffer_is_cut_and_the_rest_is_lost():
+    part = _part(_run(udp=True, size=5000, buffer=1024), "truncated")
+    (read,) = part.calls("server", "recvmsg")
+    assert read.data == sticky.large_message(5000)[:1024]
+    assert read.flags == ("MSG_TRUNC",)  # as recvmsg() returned it
+    if sys.platform.startswith("linux"):
+        assert read.size == 5000  # the kernel's own count of the whole datagram
+    assert part.received == (read.data,)
+    assert not part.boundaries_kept
+    last = part.chunks[-1]  # the other 3976 bytes are not kept for the next read, as TCP would
+    assert (last.call, last.data, last.role) == ("recvmsg", b"", "empty")
+
+
+def test_udp_datagram_that_fits_the_buffer_comes_whole():
+    part = _part(_run(udp=True, size=1000, buffer=1024), "truncated")
+    (read,) = part.calls("server", "recvmsg")
+    assert read.data == sticky.large_message(1000) and read.flags == ()
+    assert part.boundaries_kept
+
+
+def test_udp_largest_datagram():
+    part = _part(_run(udp=True, size=65507, buffer=65536), "truncated")
+    assert part.received == (sticky.large_message(65507),)

@@ -4,7 +4,9 @@ Each variant's Trace is written with ``netlab.sim.packets.write_pcap`` (the step
 frame of their own: a forwarded copy is the same frame, written once) and read back by tshark
 with IP checksum validation on. No frame may be malformed or carry an expert warning or error;
 the ARP opcodes, addresses and Info column, the Ethernet broadcast destination of every
-request, and the ICMP echo type are what tshark reports; every echo request has its reply.
+request (but the unicast probe of an entry in PROBE, sent to the cached MAC), and the ICMP echo
+type are what tshark reports; every echo request has its reply. ``--gratuitous`` announces
+twice, 2 s apart (RFC 5227).
 """
 
 from __future__ import annotations
@@ -103,7 +105,11 @@ def test_wireshark_reads_every_frame_as_the_trace_says(tshark, tmp_path, options
             assert got == (f["hwsrc"], f["psrc"]), where
             got = (row["arp.dst.hw_mac"], row["arp.dst.proto_ipv4"])
             assert got == (f["hwdst"], f["pdst"]), where
-            if f["op"] == 1:
+            probe = trace.steps[step.index - 2].event == "arp_probe"
+            if f["op"] == 1 and probe:  # Linux checks a used STALE entry by unicast
+                assert row["eth.dst"] == trace.params["macs"]["A"] != f["eth_src"], where
+                assert row["arp.dst.hw_mac"] == "00:00:00:00:00:00", where
+            elif f["op"] == 1:
                 assert row["eth.dst"] == "ff:ff:ff:ff:ff:ff", where
             else:
                 assert row["eth.dst"] == f["hwdst"] != "ff:ff:ff:ff:ff:ff", where
@@ -128,12 +134,34 @@ def test_the_opcodes_of_the_default_run(tshark, tmp_path):
     pcap = tmp_path / "arp.pcap"
     write_pcap(pcap, [(s.time, s.packet) for s in _frames(trace)])
     rows = _read(tshark, pcap)
-    assert [(r["_ws.col.Protocol"], r["arp.opcode"], r["icmp.type"]) for r in rows] == [
-        ("ARP", "1", ""),
-        ("ARP", "2", ""),
-        ("ICMP", "", "8"),
-        ("ICMP", "", "0"),
+    got = [(r["_ws.col.Protocol"], r["arp.opcode"], r["icmp.type"], r["eth.dst"]) for r in rows]
+    assert got == [
+        ("ARP", "1", "", "ff:ff:ff:ff:ff:ff"),  # A: who has B?
+        ("ARP", "2", "", "02:00:00:00:00:01"),
+        ("ICMP", "", "8", "02:00:00:00:00:02"),
+        ("ICMP", "", "0", "02:00:00:00:00:01"),
+        ("ARP", "1", "", "02:00:00:00:00:01"),  # B's probe, 5 s later, unicast to A
+        ("ARP", "2", "", "02:00:00:00:00:02"),
     ]
+    times = [float(r["frame.time_relative"]) for r in rows]
+    assert times[4] - times[3] == pytest.approx(5.0)  # delay_first_probe_time
+
+
+def test_two_announcements_two_seconds_apart(tshark, tmp_path):
+    """RFC 5227 section 2.3 (ANNOUNCE_NUM 2, ANNOUNCE_INTERVAL 2 s), as Wireshark reads them:
+    two ARP Announcements of A's address, broadcast, 2 s apart, before the ping's request."""
+    trace = arp.build(ArpOptions(gratuitous=True))
+    pcap = tmp_path / "arp.pcap"
+    write_pcap(pcap, [(s.time, s.packet) for s in _frames(trace)])
+    rows = _read(tshark, pcap)
+    announced = [r for r in rows if r["arp.isannouncement"] == "1"]
+    assert len(announced) == 2
+    assert [float(r["frame.time_relative"]) for r in announced] == [0.0, 2.0]
+    for row in announced:
+        assert row["arp.src.proto_ipv4"] == row["arp.dst.proto_ipv4"] == "192.168.1.10"
+        assert row["eth.dst"] == "ff:ff:ff:ff:ff:ff"
+        assert " ".join(row["_ws.col.Info"].split()) == "ARP Announcement for 192.168.1.10"
+    assert rows[2]["arp.isannouncement"] != "1" and float(rows[2]["frame.time_relative"]) == 3.0
 
 
 def test_control_a_broken_arp_frame_is_caught(tshark, tmp_path):

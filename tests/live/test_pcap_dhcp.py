@@ -4,7 +4,9 @@ Each scenario variant is built in-process, its frames written with ``write_pcap`
 by tshark with IP and UDP checksum validation on. There must be no malformed frame and no expert
 warning or error, every checksum good, and every frame what the step says: DHCP message type
 (option 53), transaction ID, BROADCAST flag, the BOOTP addresses, the options, the addresses
-of the IP and Ethernet headers, the time, and the Info column. A control corrupts a frame on
+of the IP and Ethernet headers, the IP header's TTL, DS field and DF bit (ISC dhclient's own
+128 and 0x10 before the client has an address, Linux's 64 and DF for the renewal), the time,
+and the Info column. A control corrupts a frame on
 purpose and checks that the same reading catches it.
 """
 
@@ -31,6 +33,10 @@ FIELDS = (
     "ip.src",
     "ip.dst",
     "ip.checksum.status",
+    "ip.ttl",
+    "ip.dsfield",
+    "ip.flags.df",
+    "ip.id",
     "udp.srcport",
     "udp.dstport",
     "udp.checksum.status",
@@ -105,6 +111,8 @@ def test_wireshark_reads_what_the_steps_say(tshark, tmp_path, options):
         assert float(row["frame.time_relative"]) == pytest.approx(step.time - start, abs=1e-6)
         assert (row["eth.src"], row["eth.dst"]) == (f["eth_src"], f["eth_dst"]), where
         assert (row["ip.src"], row["ip.dst"]) == (f["ip_src"], f["ip_dst"]), where
+        assert int(row["ip.ttl"]) == f["ttl"] and int(row["ip.dsfield"], 16) == f["tos"], where
+        assert (row["ip.flags.df"] in ("1", "True")) == f["df"] and row["ip.id"] == "0x0000"
         assert (int(row["udp.srcport"]), int(row["udp.dstport"])) == (f["sport"], f["dport"])
         assert int(row["dhcp.type"]) == f["op"], where
         assert int(row["dhcp.option.dhcp"]) == f["message_type"], where
@@ -175,3 +183,21 @@ def test_control_a_corrupted_frame_is_caught(tshark, tmp_path):
     assert len(problems(tshark, broken)) == 1
     expert = tshark.run("-r", broken, *PREFS, "-q", "-z", "expert,warn").stdout
     assert "Error" in expert
+
+
+def test_dhclients_ip_header_as_wireshark_reads_it(tshark, tmp_path):
+    """Written out by hand from ISC dhclient's common/packet.c: the Discover and the first
+    Request have TTL 128 and DS field 0x10 (IPTOS_LOWDELAY), no DF; the server's replies TTL 64;
+    the renewal, sent through the kernel's UDP socket, TTL 64, DS field 0x00, DF set."""
+    trace = dhcp.build(DhcpOptions(clients=1))
+    rows = dissect(tshark, write(trace, tmp_path / "dhcp.pcap"))
+    got = [(int(r["dhcp.option.dhcp"]), int(r["ip.ttl"]), r["ip.dsfield"]) for r in rows]
+    assert got == [
+        (1, 128, "0x10"),  # Discover
+        (2, 64, "0x00"),  # Offer
+        (3, 128, "0x10"),  # Request
+        (5, 64, "0x00"),  # ACK
+        (3, 64, "0x00"),  # the renewal's Request
+        (5, 64, "0x00"),  # its ACK
+    ]
+    assert [r["ip.flags.df"] in ("1", "True") for r in rows] == [False] * 4 + [True, False]

@@ -28,6 +28,7 @@ FIELDS = (
     "ip.src",
     "ip.dst",
     "ip.checksum.status",
+    "ip.ttl",
     "udp.srcport",
     "udp.dstport",
     "udp.checksum.status",
@@ -165,3 +166,25 @@ def test_control_a_bad_udp_checksum_is_caught(tshark, tmp_path):
     (row,) = _read(tshark, pcap)
     assert row["udp.checksum.status"] != CHECKSUM_GOOD
     assert row["_ws.expert.severity"] != ""
+
+
+#: The TTLs a capture reads, written out by hand: 64 as sent; the resolver's answer reaches the
+#: laptop 9 routers later (the provider's 8, then the home router), the root's answer reaches
+#: the resolver 6 routers later, com's 9, example.com's 12.
+TTLS = [64, 64, 58, 64, 55, 64, 52, 55]
+
+
+@pytest.mark.parametrize("resolver", [None, "192.168.1.1"])
+def test_every_packet_carries_the_ttl_of_its_hops(tshark, tmp_path, resolver):
+    """A packet from across the Internet arrives with fewer than 64 hops left: the first lookup's
+    eight frames in order, as tshark reads ``ip.ttl``. A resolver on the laptop's own subnet
+    answers it through no router: TTL 64."""
+    options = DnsOptions() if resolver is None else DnsOptions(resolver_ip=resolver)
+    trace = dns.build(options)
+    steps = [s for s in trace.steps if s.packet is not None]
+    pcap = tmp_path / "dns.pcap"
+    write_pcap(pcap, [(s.time, s.packet) for s in steps])
+    ttls = [int(r["ip.ttl"]) for r in _read(tshark, pcap)]
+    expected = TTLS if resolver is None else [*TTLS[:-1], 64]
+    assert ttls == expected
+    assert [(s.src, s.dst) for s in steps][::7] == [("laptop", "resolver"), ("resolver", "laptop")]

@@ -3,8 +3,9 @@
 The frames a pcap gets (the steps on a link that are not copies: client -> switch, and the
 router's new frame -> server) are written with ``write_pcap`` and read by tshark with IP, TCP
 and UDP checksum validation on. Each variant must give no malformed frame and no expert warning
-or error; the addresses, TTLs, header sizes and lengths must be what the Trace says; the Info
-column (TCP's or UDP's own, the HTTP dissector off) must be the step's summary.
+or error; the addresses, TTLs, header sizes and lengths must be what the Trace says; the Protocol
+and Info columns (every dissector on: HTTP for the default GET) must be the step's protocol and
+summary.
 
 One expert note is expected and checked on purpose: with TCP, Wireshark calls the second frame
 a (suspected) retransmission, because the same segment appears twice in one file (the two
@@ -150,15 +151,22 @@ def test_fields_are_the_traces(tshark, tmp_path, opts):
 def test_info_column_is_the_summary(tshark, tmp_path, opts):
     trace = L.build(opts)
     steps = wire_steps(trace)
-    rows = read(tshark, write(trace, tmp_path), "--disable-protocol", "http")
+    rows = read(tshark, write(trace, tmp_path))
+    for row, step in zip(rows, steps, strict=True):
+        info = " ".join(row["_ws.col.Info"].split())
+        assert (row["_ws.col.Protocol"], info) == (step.protocol, step.summary), step.index
     first, second = rows
     transport = "UDP" if opts.udp else "TCP"
-    assert first["_ws.col.Protocol"] == transport == steps[0].protocol
-    assert first["_ws.col.Info"] == steps[0].summary
+    assert second["_ws.col.Protocol"] == transport
     if opts.udp:
-        assert second["_ws.col.Info"] == steps[1].summary
-    else:  # the one note Wireshark adds, explained in the router step's notes
-        assert second["_ws.col.Info"] == "[TCP Retransmission] " + steps[1].summary
+        assert first["_ws.col.Info"] == second["_ws.col.Info"]
+    else:  # the one label Wireshark adds, explained in the router step's notes
+        assert second["_ws.col.Info"].startswith("[TCP Retransmission] ")
+    if opts.message == L.DEFAULT_MESSAGE and not opts.udp:  # named after the application
+        assert (first["_ws.col.Protocol"], first["_ws.col.Info"].strip()) == (
+            "HTTP",
+            "GET / HTTP/1.1",
+        )
 
 
 def test_tcp_second_frame_is_marked_as_seen_twice(tshark, tmp_path):

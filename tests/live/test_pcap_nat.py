@@ -6,6 +6,8 @@ error), its checksums good and equal to the ones the step's ``fields`` show, its
 ports the ones the step says (so the translated ones are what Wireshark reads), its Protocol
 and Info columns the step's ``protocol`` and ``summary``. A packet before and after translation
 is two different conversations for Wireshark, so neither may be flagged as a retransmission.
+The one warning allowed is on nat's own RSTs ("Connection reset (RST)"), which Linux writes with
+TTL 64, DF, IP ID 0, window 0 and no options.
 
 The control builds a translated frame the way a broken NAT would (addresses rewritten, old
 checksums kept) and checks that the same reading reports both checksums as bad.
@@ -51,6 +53,11 @@ FIELDS = (
     "udp.dstport",
     "udp.checksum",
     "udp.checksum.status",
+    "ip.id",
+    "ip.flags.df",
+    "tcp.flags.reset",
+    "tcp.window_size_value",
+    "tcp.options",
     "_ws.col.Protocol",
     "_ws.col.Info",
     "_ws.expert.severity",
@@ -103,7 +110,13 @@ def test_wireshark_reads_what_the_steps_say(tshark, tmp_path, options):
         f = step.fields
         l4 = "tcp" if f["proto"] == "TCP" else "udp"
         assert not row["_ws.malformed"], where
-        assert worst(row) < PI_WARN, f"{where}: {row['_ws.expert.message']}"
+        if row["tcp.flags.reset"] in ("1", "True"):  # nat's own answer, as Linux writes it
+            assert step.src == "nat" and row["_ws.expert.message"] == "Connection reset (RST)"
+            assert row["ip.ttl"] == "64" and row["ip.id"] == "0x0000", where
+            assert row["ip.flags.df"] in ("1", "True") and row["tcp.window_size_value"] == "0"
+            assert not row["tcp.options"], where
+        else:
+            assert worst(row) < PI_WARN, f"{where}: {row['_ws.expert.message']}"
         # the addresses and ports, translated or not, are what Wireshark reads
         assert f"{row['ip.src']}:{row[f'{l4}.srcport']}" == f["src"], where
         assert f"{row['ip.dst']}:{row[f'{l4}.dstport']}" == f["dst"], where
@@ -121,9 +134,18 @@ def test_wireshark_reads_what_the_steps_say(tshark, tmp_path, options):
         assert not row["tcp.analysis.retransmission"], where
         assert not row["dns.retransmission"], where
     problems = tshark.run(
-        "-r", pcap, *PREFS, "-Y", "_ws.malformed || _ws.expert.severity >= warning"
+        "-r",
+        pcap,
+        *PREFS,
+        "-Y",
+        "_ws.malformed || (_ws.expert.severity >= warning && !tcp.flags.reset)",
     ).stdout
     assert problems.strip() == ""
+    # the unsolicited SYN is answered (nat's own address, or a pool address in dynamic mode)
+    stranger = next(s for s in steps if s.src == "internet")
+    assert stranger.fields["dst"].split(":")[0] in {nat.PUBLIC_IP, *trace.params["public"]}
+    answer = next(s for s in steps if s.index > stranger.index and s.dst == "internet")
+    assert answer.src == "nat" and answer.fields["tcp_flags"] == "RA"
 
 
 def test_each_translation_pair_is_two_conversations(tshark, tmp_path):
@@ -185,7 +207,7 @@ def test_short_timeouts_stay_clean(tshark, tmp_path, options):
     """With a timeout shorter than the gap between flows, a public port or address can be given
     to the next host, so the outside link sees the same 4-tuple twice: Wireshark says so in a
     note ("same ports as an earlier session"), but nothing is malformed or worth a warning, and
-    the checksums are still good."""
+    the checksums are still good. nat's own RSTs carry their one warning, "Connection reset"."""
     trace = nat.build(options)
     pcap = tmp_path / "nat.pcap"
     steps = write(trace, pcap)
@@ -193,6 +215,11 @@ def test_short_timeouts_stay_clean(tshark, tmp_path, options):
     assert len(rows) == len(steps)
     for row, step in zip(rows, steps, strict=True):
         l4 = "tcp" if step.fields["proto"] == "TCP" else "udp"
-        assert not row["_ws.malformed"] and worst(row) < PI_WARN, row["_ws.expert.message"]
+        reset = row["tcp.flags.reset"] in ("1", "True")
+        assert not row["_ws.malformed"], row["_ws.expert.message"]
+        if reset:
+            assert step.src == "nat" and row["_ws.expert.message"] == "Connection reset (RST)"
+        else:
+            assert worst(row) < PI_WARN, row["_ws.expert.message"]
         assert row["ip.checksum.status"] == row[f"{l4}.checksum.status"] == CHECKSUM_GOOD
         assert row["ip.checksum"] == step.fields["ip_checksum"]

@@ -220,3 +220,16 @@ def test_bad_prefix_lengths_are_refused(bad: object) -> None:
 def test_non_string_address_is_refused() -> None:
     with pytest.raises(ValueError, match="dotted IPv4"):
         subnet(3232235786, 24)  # type: ignore[arg-type]
+
+
+def test_ttl_after_takes_one_off_per_router() -> None:
+    """RFC 791 / RFC 1812 section 5.3.1: each router decrements the TTL by one and drops the
+    packet rather than forward it with 0. Linux sends with 64."""
+    from netlab.sim.addressing import DEFAULT_TTL, ttl_after
+
+    assert DEFAULT_TTL == 64
+    assert [ttl_after(n) for n in (0, 1, 10, 63)] == [64, 63, 54, 1]
+    assert ttl_after(2, initial=128) == 126
+    for bad in (64, -1, 1.5, True):
+        with pytest.raises(ValueError):
+            ttl_after(bad)  # type: ignore[arg-type]

@@ -73,3 +73,21 @@ def test_the_help_wrapper_agrees_with_the_console():
         assert all(cells(line) <= width or len(list(words(line))) == 1 for line in lines)
         assert "".join(lines).replace(" ", "") == WORDS_TEXT.replace(" ", "")
         assert not any(line.startswith(("，", "。", "；", "）")) for line in lines)
+
+
+@pytest.mark.parametrize("width", range(8, 40))
+def test_a_number_keeps_its_unit(width):
+    """ "77 B", "60 s" and "40 字节" are never split between the number and its unit."""
+    text = "The frame is 77 B long; TIME-WAIT lasts 60 s (2 s here). 首部共 40 字节，等 200 毫秒。"
+    console = Console(file=io.StringIO(), width=width, color_system=None, record=True)
+    console.print(text)
+    lines = [line.strip() for line in console.export_text().splitlines() if line.strip()]
+    for a, b in itertools.pairwise(lines):
+        for number, unit in (
+            ("77", "B"),
+            ("60", "s"),
+            ("(2", "s)."),
+            ("40", "字节"),
+            ("200", "毫秒"),
+        ):
+            assert not (a.endswith(number) and b.startswith(unit)), (a, b)

@@ -27,7 +27,7 @@ from typing import Any
 
 import pytest
 
-from netlab.quiz import generate, generate_lan
+from netlab.quiz import generate, generate_dhcp, generate_dns, generate_layers, generate_nat
 from netlab.quiz.model import LETTERS, Question, Shown, grade
 from netlab.quiz.session import Session, Slot, choice_order
 
@@ -35,8 +35,10 @@ ROOT = Path(__file__).resolve().parents[2]
 MOD = 2**32
 SEEDS = range(50)
 TOPICS = {"handshake", "close", "tcp-udp", "sticky", "ip-subnet", "arp", "osi"}
-#: The generators of this module; those of ``generate_lan`` are tested in test_generate_lan.py.
-LAN = {r.id for r in generate_lan.RECIPES}
+#: The generators of this file; the LAN ones are tested in test_generate_lan.py.
+LAN = {
+    r.id for m in (generate_layers, generate_dhcp, generate_dns, generate_nat) for r in m.RECIPES
+}
 IDS = [gid for gid, _topic in generate.available() if gid not in LAN]
 ALL_IDS = [gid for gid, _topic in generate.available()]
 KNOWN_TOPICS = {t["id"] for t in tomllib.loads((ROOT / "data/topics.toml").read_text())["topic"]}
@@ -47,38 +49,43 @@ def messages_len(messages: list[str]) -> list[int]:
 
 
 # -- the expected close sequences (RFC 9293 Figure 5), written out by hand -------------------------
-# For each variant, on the Linux stack: the segment steps as (step index, sender, flags,
-# initiator's state, passive side's state), the states being those once the segment has arrived.
+# For each variant, on the Linux stack: the segments as (step index in the step table, sender,
+# flags, seq and ack as offsets from the sender's and the receiver's ISN (None: ack not set),
+# initiator's state, passive side's state), the states being those once the segment has
+# arrived. The step table also numbers the 2·MSL timer's start, so a segment's number among
+# the segments and its step number part after it.
 A, P = "initiator", "passive"
-CLOSE_STEPS: dict[str, list[tuple[int, str, str, str, str]]] = {
+CLOSE_STEPS: dict[str, list[tuple[int, str, str, int, int | None, str, str]]] = {
     "normal": [
-        (1, A, "FA", "FIN-WAIT-1", "CLOSE-WAIT"),
-        (2, P, "A", "FIN-WAIT-2", "CLOSE-WAIT"),
-        (3, P, "FA", "TIME-WAIT", "LAST-ACK"),
-        (5, A, "A", "TIME-WAIT", "CLOSED"),
+        (1, A, "FA", 1, 1, "FIN-WAIT-1", "CLOSE-WAIT"),
+        (2, P, "A", 1, 2, "FIN-WAIT-2", "CLOSE-WAIT"),
+        (3, P, "FA", 1, 2, "TIME-WAIT", "LAST-ACK"),
+        (5, A, "A", 2, 2, "TIME-WAIT", "CLOSED"),
     ],
     "merge": [
-        (1, A, "FA", "FIN-WAIT-1", "CLOSE-WAIT"),
-        (2, P, "FA", "TIME-WAIT", "LAST-ACK"),
-        (4, A, "A", "TIME-WAIT", "CLOSED"),
+        (1, A, "FA", 1, 1, "FIN-WAIT-1", "CLOSE-WAIT"),
+        (2, P, "FA", 1, 2, "TIME-WAIT", "LAST-ACK"),
+        (4, A, "A", 2, 2, "TIME-WAIT", "CLOSED"),
     ],
+    # "bye" (3 bytes) from the passive side after the half-close
     "half_close": [
-        (1, A, "FA", "FIN-WAIT-1", "CLOSE-WAIT"),
-        (2, P, "A", "FIN-WAIT-2", "CLOSE-WAIT"),
-        (3, P, "PA", "FIN-WAIT-2", "CLOSE-WAIT"),
-        (4, A, "A", "FIN-WAIT-2", "CLOSE-WAIT"),
-        (5, P, "FA", "TIME-WAIT", "LAST-ACK"),
-        (7, A, "A", "TIME-WAIT", "CLOSED"),
+        (1, A, "FA", 1, 1, "FIN-WAIT-1", "CLOSE-WAIT"),
+        (2, P, "A", 1, 2, "FIN-WAIT-2", "CLOSE-WAIT"),
+        (3, P, "PA", 1, 2, "FIN-WAIT-2", "CLOSE-WAIT"),
+        (4, A, "A", 2, 4, "FIN-WAIT-2", "CLOSE-WAIT"),
+        (5, P, "FA", 4, 2, "TIME-WAIT", "LAST-ACK"),
+        (7, A, "A", 2, 5, "TIME-WAIT", "CLOSED"),
     ],
     # close() (not shutdown()), then data from the passive side: nobody will read it, so the
     # initiator answers RST and both ends are closed (RFC 9293 section 3.6.1, Linux).
     "late_data": [
-        (1, A, "FA", "FIN-WAIT-1", "CLOSE-WAIT"),
-        (2, P, "A", "FIN-WAIT-2", "CLOSE-WAIT"),
-        (3, P, "PA", "CLOSED", "CLOSE-WAIT"),
-        (4, A, "R", "CLOSED", "CLOSED"),
+        (1, A, "FA", 1, 1, "FIN-WAIT-1", "CLOSE-WAIT"),
+        (2, P, "A", 1, 2, "FIN-WAIT-2", "CLOSE-WAIT"),
+        (3, P, "PA", 1, 2, "CLOSED", "CLOSE-WAIT"),
+        (4, A, "R", 2, None, "CLOSED", "CLOSED"),
     ],
 }
+ISN = {"client": 1000, "server": 5000}
 #: Segments on the wire from the first close() or shutdown(), on the Linux stack: FIN, ACK, FIN,
 #: ACK (the passive application closes after the delayed ACK has gone); the ACK merged into the
 #: FIN (it closes before); both FINs and both ACKs crossing; the half-close's extra data segment
@@ -106,10 +113,19 @@ OPTION_BYTES = {"MSS": 4, "SACK_PERM": 2, "Timestamps": 10, "NOP": 1, "WScale": 
 ETHERNET, IPV4, UDP, MIN_FRAME = 14, 20, 8, 60
 
 
-def expected_close_state(p: dict[str, Any]) -> tuple[int, str]:
+def expected_close_state(p: dict[str, Any]) -> tuple[int, int, str, str, str]:
+    """(its number among the segments, its step number, sender, "flags F, seq=S, ack=A", the
+    state asked about) of the segment a close-state question picks."""
     steps = CLOSE_STEPS[p["variant"]]
-    index, _sender, _flags, initiator_state, passive_state = steps[p["pick"] % len(steps)]
-    return index, initiator_state if p["side"] == p["initiator"] else passive_state
+    number = p["pick"] % len(steps) + 1
+    index, who, flags, seq, ack, initiator_state, passive_state = steps[number - 1]
+    other = "server" if p["initiator"] == "client" else "client"
+    sender, receiver = (p["initiator"], other) if who == A else (other, p["initiator"])
+    named = f"flags {flags}, seq={ISN[sender] + seq}"
+    if ack is not None:
+        named += f", ack={ISN[receiver] + ack}"
+    state = initiator_state if p["side"] == p["initiator"] else passive_state
+    return number, index, sender, named, state
 
 
 # -- one independent check per generator: (params, question) -> None -------------------------------
@@ -209,10 +225,16 @@ def check_header(p: dict[str, Any], q: Question) -> None:
 
 def check_close_state(p: dict[str, Any], q: Question) -> None:
     assert stack_of(q) == "linux"
-    index, state = expected_close_state(p)
+    number, index, sender, named, state = expected_close_state(p)
     assert q.choices[q.answer] == {"en": state, "zh": state}
-    assert f"Step {index} " in q.prompt["en"]
-    assert f"第 {index} 步" in q.prompt["zh"]
+    # numbered as the learner counts the segments (the hidden timer steps do not count), and
+    # named by sender, flags, seq and ack, which no other segment of the close shares
+    assert f"segment {number} is the {sender}'s " in q.prompt["en"]
+    assert f"{named})." in q.prompt["en"]
+    assert f"第 {number} 个报文段" in q.prompt["zh"]
+    assert "Step " not in q.prompt["en"] and "步" not in q.prompt["zh"]
+    # the step table's own number is said when it differs
+    assert (f"step {index}:" in q.explanation["en"]) == (index != number)
 
 
 def check_close_segments(p: dict[str, Any], q: Question) -> None:
@@ -521,8 +543,9 @@ def test_the_see_command_shows_the_answer(gid: str, cli: Callable[[list[str]], s
             assert "RA" in mine and not any("F" in f for f in mine)
         elif gid == "close-state":
             p = generate.parameters(gid, seed)
-            index, state = expected_close_state(p)
+            number, index, _sender, _named, state = expected_close_state(p)
             assert doc["steps"][index - 1]["states"][p["side"]] == state
+            assert doc["steps"][index - 1]["tcp"] == segs[number - 1]["tcp"]
         elif gid == "close-segments":
             first = next(i for i, s in enumerate(segs) if set(s["tcp"]["flags"]) & set("FR"))
             assert len(segs) - first == q.answer

@@ -1,12 +1,15 @@
-"""Generated questions on layers, DHCP, DNS and NAT (``netlab.quiz.generate_lan``).
+"""Generated questions on layers, DHCP, DNS and NAT (``netlab.quiz.generate_layers``,
+``generate_dhcp``, ``generate_dns``, ``generate_nat``).
 
 Valid, deterministic per seed, and right: every answer is checked against something worked
 out here without the simulation's logic: the PDU of each layer and the header sizes written
 out by hand (14 + 20 + 20 or 8 + the message), DORA's order and RFC 2131's broadcasts, the
 lowest free address of the pool, the DNS tree of a name (its TLD and zone), the header flags
 of a referral, of an authoritative answer and of a recursive answer, and the rules of PAT (keep
-a free port, never reuse a taken one). The ``see`` command of each question is run too, and
-shows the same numbers. A fresh interpreter checks that making these questions imports no scapy.
+a free port, never reuse a taken one). Each question has exactly one defensible answer: no
+choice that a textbook would also accept, every assumption said, nothing claimed that is not
+true of the case at hand. The ``see`` command of each question is run too, and shows the same
+numbers. A fresh interpreter checks that making these questions imports no scapy.
 """
 
 from __future__ import annotations
@@ -26,7 +29,14 @@ from typing import Any
 
 import pytest
 
-from netlab.quiz import generate, generate_lan
+from netlab.quiz import (
+    generate,
+    generate_dhcp,
+    generate_dns,
+    generate_layers,
+    generate_nat,
+    lan_terms,
+)
 from netlab.quiz.model import LETTERS, Question, Shown, grade
 from netlab.quiz.session import choice_order
 from netlab.sim import nat
@@ -34,7 +44,8 @@ from netlab.sim import nat
 ROOT = Path(__file__).resolve().parents[2]
 SEEDS = range(60)
 KNOWN_TOPICS = {t["id"] for t in tomllib.loads((ROOT / "data/topics.toml").read_text())["topic"]}
-IDS = [r.id for r in generate_lan.RECIPES]
+MODULES = (generate_layers, generate_dhcp, generate_dns, generate_nat)
+IDS = [r.id for m in MODULES for r in m.RECIPES]
 EXPECTED = {
     "layers-pdu": "osi",
     "layers-header-bytes": "tcpip",
@@ -46,11 +57,12 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 
 # -- written out by hand ---------------------------------------------------------------------------
 
-#: OSI layer number -> (layer, PDU); the transport PDU depends on TCP or UDP.
+#: OSI layer number -> (layer, PDU); the transport PDU depends on TCP or UDP. The application
+#: hands down a message (the notes' word); the presentation and session layers add nothing to it.
 OSI = {
-    7: ("application", "data"),
-    6: ("presentation", "data"),
-    5: ("session", "data"),
+    7: ("application", "message"),
+    6: ("presentation", "message"),
+    5: ("session", "message"),
     4: ("transport", None),
     3: ("network", "packet"),
     2: ("data link", "frame"),
@@ -74,10 +86,29 @@ def number_of(layer: str, model: str) -> int:
     return next(n for n, (name, _) in table.items() if name == layer.replace("_", " "))
 
 
+#: Every name a textbook accepts for the unit at a layer: IP's packet is an "internet
+#: datagram" in RFC 791, and Kurose and Ross call UDP's unit a segment too.
+ACCEPTED = {
+    "application": {"message"},
+    "network": {"packet", "datagram"},
+    "data_link": {"frame"},
+    "physical": {"bits"},
+}
+#: Names reserved for examples (RFC 2606, RFC 6761): the only names a question may resolve.
+RESERVED = re.compile(r"^(?:[a-z0-9-]+\.)*(?:example\.(?:com|net|org)|[a-z0-9-]+\.example)$")
+LAYER_CHOICE = re.compile(r"^The (.+) layer \(layer (\d)\)$")
+
+
+def accepted(layer: str, udp: bool) -> set[str]:
+    if layer == "transport":
+        return {"datagram", "segment"} if udp else {"segment"}
+    return ACCEPTED.get(layer, set())  # presentation, session: no unit name of their own
+
+
 def zone_and_tld(name: str) -> tuple[str, str]:
+    """An example name's zone is right under its TLD: the last two labels."""
     labels = name.split(".")
-    count = 3 if ".".join(labels[-2:]) in ("co.uk", "edu.cn") else 2
-    return ".".join(labels[-count:]), labels[-1]
+    return ".".join(labels[-2:]), labels[-1]
 
 
 # -- one independent check per generator -----------------------------------------------------------
@@ -89,12 +120,18 @@ def check_pdu(p: dict[str, Any], q: Question) -> None:
     number = number_of(layer, model)
     if p["reverse"]:
         assert right == f"The {layer.replace('_', ' ')} layer (layer {number})"
-        assert pdu_of(layer, udp) in q.prompt["en"]
+        name = pdu_of(layer, udp)
+        assert f"called a {name}?" in q.prompt["en"]
+        # no other layer offered where the name is right too (datagram: IP's packet)
+        offered = [LAYER_CHOICE.match(c["en"]).group(1).replace(" ", "_") for c in q.choices]
+        assert [k for k in offered if name in accepted(k, udp)] == [layer], offered
     else:
         assert right == pdu_of(layer, udp)
         assert f"{layer.replace('_', ' ')} layer (layer {number})" in q.prompt["en"]
-        if layer == "network":  # "datagram" would be half right: IP's packet is one too
-            assert "datagram" not in [c["en"] for c in q.choices]
+        # the presentation and session layers have no unit name in common use
+        assert layer in ACCEPTED or layer == "transport"
+        # exactly one choice a textbook accepts: not "datagram" for IP, not "segment" for UDP
+        assert [c["en"] for c in q.choices if c["en"] in accepted(layer, udp)] == [right]
     assert ("UDP" if udp else "TCP") in q.prompt["en"]
     assert q.see == f"netlab simulate layers --model {model}" + (" --udp" if udp else "")
 
@@ -112,6 +149,26 @@ def check_bytes(p: dict[str, Any], q: Question) -> None:
     assert f"({n} bytes in UTF-8)" in q.prompt["en"]
     assert p["message"] in q.prompt["zh"]  # the message is shown as is, in both languages
     assert shlex.split(q.see)[3:5] == ["--message", p["message"]]
+    # the UTF-8 sum says what is true of this message: its characters, a full-width comma
+    # only when it has one
+    message, en, zh = p["message"], q.explanation["en"], q.explanation["zh"]
+    if message.isascii():
+        assert "UTF-8" not in en and "UTF-8" not in zh
+    else:
+        commas = message.count("，")
+        wide = len(re.findall(r"[\u4e00-\u9fff]", message)) + commas
+        narrow = sum(ch.isascii() for ch in message)
+        assert wide + narrow == len(message)
+        said = f"{wide} × 3 = {n}"
+        if narrow:
+            said = f"{narrow} + {said}"
+        assert f"{said} bytes." in en and f"{said} 字节。" in zh
+        assert ("full-width comma" in en) == bool(commas)
+        assert ("全角逗号" in zh) == bool(commas)
+    frame = 14 + 20 + l4 + n
+    if p["size"] == "frame" and frame < 60:
+        pad = 60 - frame
+        assert f"with {pad} zero {'byte' if pad == 1 else 'bytes'} on the wire" in en
 
 
 def check_dhcp(p: dict[str, Any], q: Question) -> None:
@@ -128,6 +185,8 @@ def check_dhcp(p: dict[str, Any], q: Question) -> None:
         label = label or f"{message} from the server to {who}"
         assert q.choices[q.answer]["en"] == label
         assert f"message number {k}?" in q.prompt["en"]
+        first = 4 * ((k - 1) // 4) + 1  # the explanation names the host message k belongs to
+        assert f"messages {first} to {first + 3} belong to {who}." in q.explanation["en"]
     elif variant == "broadcast":
         expected = set(DORA) if p["broadcast_flag"] else {"Discover", "Request"}
         assert {q.choices[i]["en"] for i in q.answer} == expected
@@ -140,12 +199,20 @@ def check_dhcp(p: dict[str, Any], q: Question) -> None:
             assert right.startswith("None")
         else:
             assert right == expected
+        # the answer rests on the server's choice of address: the question says it
+        assert "offers each client the lowest free address of its pool" in q.prompt["en"]
+        assert "最小的空闲地址" in q.prompt["zh"]
+    # Windows 7 and later start with the BROADCAST flag clear: never "as Windows does"
+    for said in (q.prompt["en"], q.explanation["en"]):
+        assert "as Windows does" not in said
+    assert "和 Windows 一样" not in q.prompt["zh"] + q.explanation["zh"]
     assert ("--broadcast-flag" in q.see) == p["broadcast_flag"]
     assert f"--clients {p['clients']}" in q.see
 
 
 def check_dns(p: dict[str, Any], q: Question) -> None:
     name, qtype = p["name"], p["qtype"]
+    assert RESERVED.match(name), name
     zone, tld = zone_and_tld(name)
     variant = p["variant"]
     if variant == "next":
@@ -211,7 +278,7 @@ CHECKS: dict[str, Callable[[dict[str, Any], Question], None]] = {
 
 
 def test_catalogue() -> None:
-    assert {r.id: r.topic for r in generate_lan.RECIPES} == EXPECTED
+    assert {r.id: r.topic for m in MODULES for r in m.RECIPES} == EXPECTED
     assert set(CHECKS) == set(IDS)
     registered = dict(generate.available())
     for gid, topic in EXPECTED.items():
@@ -299,11 +366,17 @@ def test_the_draws_cover_the_interesting_cases() -> None:
 
     assert {v for (v,) in drawn("layers-pdu", "reverse")} == {True, False}
     assert {m for (m,) in drawn("layers-pdu", "model")} == {"osi", "tcpip"}
-    assert {s for (s,) in drawn("layers-header-bytes", "size")} == set(generate_lan.SIZES)
+    # the cases where a second name would be right: IP's datagram, UDP's segment
+    pdu = drawn("layers-pdu", "reverse", "layer", "udp")
+    assert {(True, "transport", True), (False, "network", False), (False, "transport", True)} <= pdu
+    assert not {layer for _, layer, _ in pdu} & {"presentation", "session"}
+    assert {s for (s,) in drawn("layers-header-bytes", "size")} == set(generate_layers.SIZES)
     dhcp = drawn("dhcp-order", "variant", "broadcast_flag")
-    assert dhcp == {(v, False) for v in generate_lan.DHCP_VARIANTS} | {("broadcast", True)}
+    assert dhcp == {(v, False) for v in generate_dhcp.DHCP_VARIANTS} | {("broadcast", True)}
     dns = drawn("dns-referral", "variant")
-    assert {v for (v,) in dns} == set(generate_lan.DNS_VARIANTS)
+    assert {v for (v,) in dns} == set(generate_dns.DNS_VARIANTS)
+    assert {n for (n,) in drawn("dns-referral", "name")} == set(generate_dns.DNS_NAMES)
+    assert all(RESERVED.match(name) for name in generate_dns.DNS_NAMES)
     # an address question where the pool runs out before the host asks
     assert any(
         p["variant"] == "address" and p["host"] >= p["pool_size"]
@@ -322,9 +395,17 @@ def test_the_draws_cover_the_interesting_cases() -> None:
 
 
 def test_chinese_spacing_leaves_the_messages_alone() -> None:
-    for message in generate_lan.LAYER_MESSAGES:
-        assert generate_lan._spaced(message) == message
-    assert generate_lan._spaced("在OSI模型中第3层") == "在 OSI 模型中第 3 层"
+    for message in generate_layers.LAYER_MESSAGES:
+        assert lan_terms.spaced(message) == message
+    assert lan_terms.spaced("在OSI模型中第3层") == "在 OSI 模型中第 3 层"
+
+
+@pytest.mark.parametrize("message", generate_layers.LAYER_MESSAGES)
+def test_every_message_has_its_utf8_sum(message: str) -> None:
+    """Each message of the byte questions, asked about: its UTF-8 sum is worded and true."""
+    ask = next(r.ask for r in generate_layers.RECIPES if r.id == "layers-header-bytes")
+    q = ask({"message": message, "udp": True, "size": "transport"})
+    check_bytes({"message": message, "udp": True, "size": "transport"}, q)
 
 
 # -- the see command shows the same numbers --------------------------------------------------------
@@ -337,8 +418,10 @@ def shows_answer(gid: str, p: dict[str, Any], q: Question, doc: dict[str, Any]) 
         fields = next(s["fields"] for s in steps if s["fields"].get("layer") == key)
         if p["reverse"]:
             assert fields["number"] == number_of(key, p["model"])
-        else:
-            assert fields["pdu"] == q.choices[q.answer]["en"]
+        else:  # the scenario's key for the application's unit is "data"; it says "message"
+            assert {"data": "message"}.get(fields["pdu"], fields["pdu"]) == q.choices[q.answer][
+                "en"
+            ]
     elif gid == "layers-header-bytes":
         local = {s["fields"]["layer"]: s["fields"] for s in steps if "layer" in s["fields"]}
         n = len(p["message"].encode())
@@ -455,10 +538,11 @@ def test_making_these_questions_imports_no_scapy() -> None:
     assert result.stdout.split() == ["none"]
 
 
-def test_the_module_imports_first() -> None:
-    """``generate_lan`` can be imported before ``generate``: no import cycle."""
+@pytest.mark.parametrize("module", [m.__name__ for m in MODULES])
+def test_each_module_imports_first(module: str) -> None:
+    """A generator module can be imported before ``generate``: no import cycle."""
     code = (
-        "import netlab.quiz.generate_lan\n"
+        f"import {module}\n"
         "from netlab.quiz import generate\n"
         "print(sorted(set(generate.GENERATORS) & {'dhcp-order', 'nat-translation'}))\n"
     )
@@ -473,3 +557,10 @@ def test_the_module_imports_first() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "['dhcp-order', 'nat-translation']"
+
+
+def test_ids_stay_what_the_stores_know() -> None:
+    """Progress in the learners' stores refers to these ids: moving code must not change them."""
+    assert [gid for gid, _ in generate.available()][-5:] == list(EXPECTED)
+    for gid in EXPECTED:
+        assert generate.make(gid, 0).id == f"gen-{gid}"

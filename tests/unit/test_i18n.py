@@ -162,6 +162,8 @@ def test_every_note_of_every_scenario_renders(lang):
                 seen += 1
             rendered = i18n.render(note, lang)
             assert "{" not in rendered, rendered
+            if lang == "zh":  # no "网关 的": a space only ever stands next to a Latin word
+                assert not HAN_SPACE_HAN.search(rendered), rendered
         for step in trace.steps:
             if step.event:
                 assert f"ui.event.{step.event}" in cat
@@ -175,6 +177,18 @@ def test_every_note_of_every_scenario_renders(lang):
             if node.role not in ("client", "server") and len(node.name) > 1:
                 assert f"node.{node.name}" in cat, f"{trace.scenario}: node.{node.name}"
     assert seen > 50
+
+
+HAN_SPACE_HAN = re.compile(r"[\u4e00-\u9fff] [\u4e00-\u9fff]")
+
+
+def test_a_chinese_value_joins_the_chinese_around_it():
+    """The zh template's space next to a placeholder is kept for a Latin value and dropped
+    between Han characters; the value itself is never changed."""
+    assert i18n.text("table.arp", "zh", owner="网关") == "网关的 ARP 缓存"
+    assert i18n.text("table.arp", "zh", owner="PC-A") == "PC-A 的 ARP 缓存"
+    assert i18n.text("table.arp", "zh", owner="张 三") == "张 三的 ARP 缓存"
+    assert i18n.text("table.arp", "en", owner="gateway") == "ARP cache of gateway"
 
 
 def test_lang_from_env():

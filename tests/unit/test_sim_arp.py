@@ -24,8 +24,10 @@ from netlab.i18n import Note
 from netlab.sim import arp, switching
 from netlab.sim.arp import (
     BROADCAST_MAC,
+    DELAY,
     FAILED,
     INCOMPLETE,
+    PROBE,
     REACHABLE,
     STALE,
     ZERO_MAC,
@@ -239,7 +241,12 @@ def test_the_decision_agrees_with_ipaddress(base, prefixlen, hosts, data):
     inside = ipaddress.IPv4Address(target) in net
     assert trace.params["next_hop_kind"] == ("direct" if inside else "gateway")
     assert trace.params["next_hop"] == (target if inside else str(gateway))
-    requests = [s for s in trace.steps if s.protocol == "ARP" and s.fields["op"] == 1]
+    a_ip = trace.params["addresses"]["A"]
+    requests = [
+        s
+        for s in trace.steps
+        if s.protocol == "ARP" and s.fields["op"] == 1 and s.fields["psrc"] == a_ip
+    ]
     assert requests and {s.fields["pdst"] for s in requests} == {trace.params["next_hop"]}
     owner = next((h for h in lan.members if h.ip == trace.params["next_hop"]), None)
     echoes = [s for s in trace.steps if s.protocol == "ICMP" and s.copy_of is None]
@@ -325,6 +332,68 @@ def test_a_gratuitous_arp_updates_only_existing_entries():
         assert not heard.answer
     assert knows.resolve("192.168.1.10") == A_MAC
     assert stranger.rows() == []
+
+
+def test_a_stale_entry_used_goes_to_delay_then_probe_then_reachable():
+    """Linux's neighbour states (net/core/neighbour.c): sending through STALE makes it DELAY;
+    the DELAY timer makes it PROBE; a unicast reply to us makes it REACHABLE. Only a STALE
+    entry changes when used, and only a DELAY entry is probed."""
+    cache = ArpCache("192.168.1.11", [Entry("192.168.1.10", A_MAC, STALE)])
+    assert cache.use("192.168.1.10") and cache.get("192.168.1.10").state == DELAY
+    assert not cache.use("192.168.1.10")  # used again while in DELAY: no change
+    assert cache.resolve("192.168.1.10") == A_MAC  # DELAY is usable
+    cache.probe("192.168.1.10")
+    assert cache.get("192.168.1.10").state == PROBE and cache.resolve("192.168.1.10") == A_MAC
+    # a broadcast request from A confirms nothing (not a reply to us)
+    assert cache.receive(1, A_MAC, "192.168.1.10", "192.168.1.99", False).action == "refreshed"
+    assert cache.get("192.168.1.10").state == PROBE
+    heard = cache.receive(2, A_MAC, "192.168.1.10", "192.168.1.11", to_me=True)
+    assert heard.action == "confirmed" and cache.get("192.168.1.10").state == REACHABLE
+    assert not cache.use("192.168.1.10")  # REACHABLE stays REACHABLE when used
+    with pytest.raises(ValueError):
+        cache.probe("192.168.1.10")
+    fresh = ArpCache("192.168.1.11")
+    assert not fresh.use("192.168.1.10") and fresh.rows() == []
+
+
+@pytest.mark.parametrize("target", ["192.168.1.11", "203.0.113.10"])
+def test_the_owner_checks_the_entry_it_used_unconfirmed(target):
+    """B (or, for a far target, the gateway) answers A through the STALE entry it learnt from
+    A's request: the table shows DELAY at once, PROBE 5 s later with a unicast request to A's
+    MAC (target MAC zero, as Linux's arp_solicit leaves it), and REACHABLE after A's reply."""
+    trace = arp.build(ArpOptions(target=target), frames=False)
+    owner = trace.params["owner"]
+    table = f"arp:{owner}"
+    reply = next(s for s in trace.steps if s.protocol == "ICMP" and s.src == owner)
+    assert reply.tables[table] == [{"ip": "192.168.1.10", "mac": A_MAC, "state": DELAY}]
+    assert "arp.ip.stale" in [n.key for n in reply.notes]
+    probe = next(s for s in trace.steps if s.event == "arp_probe")
+    assert probe.src == owner and probe.time == pytest.approx(reply.time + 5.0)
+    assert probe.tables[table][0]["state"] == PROBE
+    request, forwarded, answer, delivered = trace.steps[probe.index : probe.index + 4]
+    assert request.src == owner and request.fields["op"] == 1
+    assert (request.fields["eth_dst"], request.fields["hwdst"]) == (A_MAC, ZERO_MAC)
+    assert forwarded.receivers == ("A",)  # the switch knows A: only A sees it
+    assert answer.src == "A" and answer.fields["op"] == 2 and delivered.dst == owner
+    assert delivered.tables[table][0]["state"] == REACHABLE
+    assert "arp.rx.confirmed" in [n.key for n in delivered.notes]
+    assert delivered is trace.steps[-1]
+    assert Note("arp.remember.stale") in trace.remember
+
+
+def test_one_host_address_is_singular():
+    """A /32 holds one address: the message says "1 host address", not "1 host addresses"."""
+    with pytest.raises(LanProblem) as caught:
+        arp.parse_subnet("10.0.0.1/32", 2)
+    problem = caught.value
+    assert problem.code == "subnet_room" and problem.params["count"] == 1
+    en = i18n.text("errors.allowed.arp_subnet_room", "en", **problem.params)
+    assert "has 1 host address," in en
+    with pytest.raises(LanProblem) as caught:
+        arp.parse_subnet("10.0.0.0/30", 2)
+    assert "has 2 host addresses," in i18n.text(
+        "errors.allowed.arp_subnet_room", "en", **caught.value.params
+    )
 
 
 def test_an_unsolicited_reply_creates_nothing():
@@ -486,6 +555,10 @@ def _flow(trace):
     return [(s.src, s.dst, s.to, s.protocol, s.summary) for s in trace.steps]
 
 
+#: the reply names the request's frame number in the capture (each frame captured once)
+ECHO_REPLY = "Echo (ping) reply id=0x0001, seq=1/256, ttl=64 (request in 3)"
+
+
 def test_the_default_flow():
     trace = arp.build(ArpOptions(), frames=False)
     assert [n.name for n in trace.nodes] == ["A", "switch", "B", "C", "gateway"]
@@ -497,8 +570,14 @@ def test_the_default_flow():
         ("switch", "A", (), "ARP", "192.168.1.11 is at 02:00:00:00:00:02"),
         ("A", "switch", (), "ICMP", "Echo (ping) request id=0x0001, seq=1/256, ttl=64"),
         ("switch", "B", (), "ICMP", "Echo (ping) request id=0x0001, seq=1/256, ttl=64"),
-        ("B", "switch", (), "ICMP", "Echo (ping) reply id=0x0001, seq=1/256, ttl=64"),
-        ("switch", "A", (), "ICMP", "Echo (ping) reply id=0x0001, seq=1/256, ttl=64"),
+        ("B", "switch", (), "ICMP", ECHO_REPLY),
+        ("switch", "A", (), "ICMP", ECHO_REPLY),
+        # B used its unconfirmed entry for A: 5 s later it checks it, by unicast
+        ("B", None, (), "", "ARP probe: 192.168.1.10"),
+        ("B", "switch", (), "ARP", "Who has 192.168.1.10? Tell 192.168.1.11"),
+        ("switch", "A", (), "ARP", "Who has 192.168.1.10? Tell 192.168.1.11"),
+        ("A", "switch", (), "ARP", "192.168.1.10 is at 02:00:00:00:00:01"),
+        ("switch", "B", (), "ARP", "192.168.1.10 is at 02:00:00:00:00:01"),
     ]
     req, flood, reply, fwd = trace.steps[1:5]
     assert req.fields == {
@@ -512,11 +591,12 @@ def test_the_default_flow():
     }
     assert reply.fields["op"] == 2 and reply.fields["eth_dst"] == A_MAC
     assert (flood.copy_of, fwd.copy_of) == (req.index, reply.index)
-    last = trace.steps[-1].tables
+    last = trace.steps[8].tables  # when the ping is over
     assert last["mac:switch"] == [{"mac": A_MAC, "port": 1}, {"mac": B_MAC, "port": 2}]
     assert last["arp:A"] == [{"ip": "192.168.1.11", "mac": B_MAC, "state": REACHABLE}]
-    assert last["arp:B"] == [{"ip": "192.168.1.10", "mac": A_MAC, "state": STALE}]
+    assert last["arp:B"] == [{"ip": "192.168.1.10", "mac": A_MAC, "state": DELAY}]
     assert last["arp:C"] == last["arp:gateway"] == []
+    assert trace.steps[-1].tables["arp:B"][0]["state"] == REACHABLE
     # the switch learns A at A's request, B at B's reply
     assert trace.steps[0].tables["mac:switch"] == []
     assert req.tables["mac:switch"] == [{"mac": A_MAC, "port": 1}]
@@ -529,7 +609,7 @@ def test_the_default_flow():
 def test_off_subnet_goes_through_the_gateway():
     trace = arp.build(ArpOptions(target="203.0.113.10"), frames=False)
     gw = "02:00:00:00:00:fe"
-    arps = [s for s in trace.steps if s.protocol == "ARP"]
+    arps = [s for s in trace.steps if s.protocol == "ARP" and s.fields["psrc"] == "192.168.1.10"]
     assert {s.fields["pdst"] for s in arps if s.fields["op"] == 1} == {"192.168.1.1"}
     assert trace.params["owner"] == "gateway"
     echo = [s for s in trace.steps if s.protocol == "ICMP" and s.copy_of is None]
@@ -546,10 +626,14 @@ def test_again_finds_the_cache_and_sends_no_arp():
     trace = arp.build(ArpOptions(again=True), frames=False)
     hit = next(s for s in trace.steps if s.event == "arp_cache_hit")
     assert hit.time == 1.0
-    later = [s for s in trace.steps if s.index > hit.index]
+    probe = next(s for s in trace.steps if s.event == "arp_probe")
+    later = [s for s in trace.steps if hit.index < s.index < probe.index]
     assert [s.protocol for s in later] == ["ICMP"] * 4
     assert [s.fields["seq"] for s in later] == [2, 2, 2, 2]
-    assert sum(1 for s in trace.steps if s.protocol == "ARP") == 4
+    assert sum(1 for s in trace.steps if s.protocol == "ARP" and s.time < probe.time) == 4
+    # B's entry is still in DELAY for the second reply: the probe comes 5 s after the first
+    assert later[2].tables["arp:B"][0]["state"] == DELAY
+    assert probe.time == pytest.approx(trace.steps[7].time + 5)
 
 
 def test_a_hub_repeats_even_the_unicast_reply():
@@ -575,7 +659,12 @@ def test_gratuitous_updates_only_who_had_an_entry():
     assert flood.tables["arp:B"] == flood.tables["arp:C"] == []
     keys = [n.key for n in flood.notes]
     assert keys.count("arp.rx.garp_ignored") == 2 and "arp.rx.updated" in keys
-    assert trace.steps[2].time == 1.0 and trace.steps[2].event == "arp_cache_miss"
+    # RFC 5227 section 2.3: ANNOUNCE_NUM = 2 announcements, ANNOUNCE_INTERVAL = 2 s apart
+    again, flood_again = trace.steps[2], trace.steps[3]
+    assert (again.time, again.fields, again.summary) == (2.0, announce.fields, announce.summary)
+    assert flood_again.copy_of == again.index
+    assert flood_again.tables["arp:gateway"] == flood.tables["arp:gateway"]  # nothing new
+    assert trace.steps[4].time == 3.0 and trace.steps[4].event == "arp_cache_miss"
 
 
 def test_nobody_answers_an_address_nobody_has():
@@ -611,7 +700,15 @@ def test_every_trace_is_well_formed(options):
             assert original.copy_of is None and original.index < step.index
             assert (original.fields, original.summary) == (step.fields, step.summary)
         if step.protocol == "ARP" and step.fields["op"] == 1:
-            assert step.fields["eth_dst"] == BROADCAST_MAC
+            probe = trace.steps[(step.copy_of or step.index) - 2].event == "arp_probe"
+            owner = trace.params["macs"].get(
+                next(
+                    (n for n, ip in trace.params["addresses"].items() if ip == step.fields["pdst"]),
+                    "",
+                )
+            )
+            assert step.fields["eth_dst"] == (owner if probe else BROADCAST_MAC)
+            assert step.fields["hwdst"] == ZERO_MAC
         if step.protocol == "ARP" and step.fields["op"] == 2:
             assert step.fields["eth_dst"] == step.fields["hwdst"] != BROADCAST_MAC
     assert 3 <= len(trace.remember) <= 6

@@ -201,12 +201,22 @@ def test_discover_backoff_doubles_up_to_64_seconds():
 
 
 @pytest.mark.parametrize("lease", [60, 61, 3600, 86399, 604800])
-def test_renewal_happens_at_t1_after_the_ack(lease):
+def test_renewal_happens_at_t1_after_the_request(lease):
+    """RFC 2131 section 4.4.1: the client records the time it sent its DHCPREQUEST, and its
+    lease (so T1, T2 and the end) counts from there, not from the ACK that came later."""
     trace = build(DhcpOptions(clients=1, lease=lease))
     steps = trace.steps
+    request = next(s for s in steps if s.fields.get("message") == "Request")
     ack = next(s for s in steps if s.fields.get("message") == "ACK")
+    assert ack.time > request.time
     timer = next(s for s in steps if s.event == "dhcp_t1")
-    assert timer.time == pytest.approx(ack.time + lease // 2)
+    assert timer.time == pytest.approx(request.time + lease // 2)
+    configure = next(n for n in ack.notes if n.key == "dhcp.ack.configure").params
+    assert configure["sent_at"] == f"{request.time:.3f}"
+    assert configure["t1_at"] == f"{request.time + lease // 2:.3f}"
+    assert configure["t2_at"] == f"{request.time + lease * 7 // 8:.3f}"
+    assert configure["end_at"] == f"{request.time + lease:.3f}"
+    assert configure["server_end"] == f"{ack.time + lease:.3f}"  # the server counts from its ACK
     renew = steps[timer.index]  # the step right after the timer
     assert renew.time == timer.time
     assert renew.fields["message"] == "Request" and renew.fields["ciaddr"] == "192.168.1.100"
@@ -519,6 +529,8 @@ def _variants():
     yield build(DhcpOptions(), frames=False)
     yield build(DhcpOptions(clients=6, pool_size=2, broadcast_flag=True), frames=False)
     yield build(DhcpOptions(clients=1, pool_size=1, renew=False, lease=60), frames=False)
+    yield build(DhcpOptions(clients=3, pool_size=2), frames=False)  # one client too many
+    yield build(DhcpOptions(clients=1, names=("laptop",)), frames=False)  # the journey's
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
@@ -532,6 +544,8 @@ def test_every_note_renders_in_both_languages(lang):
             for inner in _notes(note):
                 assert inner.key in cat, inner.key
                 used.add(inner.key)
+                if any(inner.params.get(p) == 1 for p in i18n.PLURAL_COUNTS):
+                    used.add(f"{inner.key}_one")  # the singular form says it
             rendered = i18n.render(note, lang)
             assert "{" not in rendered and "}" not in rendered, rendered
         for step in trace.steps:
@@ -559,3 +573,45 @@ def test_cli_limits_agree_with_the_scenario():
 
     assert (sim_dhcp.MAX_CLIENTS, sim_dhcp.MAX_POOL) == (dhcp.MAX_CLIENTS, dhcp.MAX_POOL)
     assert (sim_dhcp.MIN_LEASE, sim_dhcp.MAX_LEASE) == (dhcp.MIN_LEASE, dhcp.MAX_LEASE)
+
+
+def test_a_sentence_starts_with_a_capital_whatever_the_clients_name():
+    """The journey's client is "laptop": where a sentence starts with it, English says "The
+    laptop"; inside a sentence it stays "laptop"."""
+    import re
+
+    trace = build(DhcpOptions(clients=1, names=("laptop",)), frames=False)
+    notes = [*trace.header, *(n for step in trace.steps for n in step.notes)]
+    text = " ".join(i18n.render(n, "en") for n in notes)
+    starts = re.findall(r"(?:^|[.!?] )(\w+)", text)
+    assert "laptop" not in starts and "The" in starts
+    assert text.startswith("LAN") and "The laptop has no IP address yet" in text
+    assert "lets laptop recognise" in text
+
+
+@pytest.mark.parametrize(("count", "word"), [(1, "One client more"), (2, "2 clients more")])
+def test_the_short_pool_sentence_has_a_real_plural(count, word):
+    trace = build(DhcpOptions(clients=2 + count, pool_size=2), frames=False)
+    short = next(n for n in trace.header if n.key == "dhcp.header.short")
+    assert i18n.render(short, "en").startswith(word)
+    assert "(s)" not in i18n.render(short, "en")
+
+
+def test_dhclient_writes_its_own_ip_header_until_it_has_an_address():
+    """ISC dhclient's common/packet.c: TTL 128, TOS 0x10 (IPTOS_LOWDELAY), ID 0, no DF for the
+    Discover and the first Request, sent on its packet socket; the unicast renewal goes through
+    the kernel's UDP socket: Linux's TTL 64, TOS 0, DF."""
+    from scapy.layers.inet import IP
+
+    trace = build(DhcpOptions(clients=1))
+    sent = [s for s in packets(trace) if s.src == "A"]
+    assert [s.fields["message"] for s in sent] == ["Discover", "Request", "Request"]
+    headers = [
+        (s.packet[IP].ttl, s.packet[IP].tos, str(s.packet[IP].flags), s.packet[IP].id) for s in sent
+    ]
+    assert headers == [(128, 0x10, "", 0), (128, 0x10, "", 0), (64, 0, "DF", 0)]
+    assert [(s.fields["ttl"], s.fields["tos"], s.fields["df"]) for s in sent] == [
+        (128, 0x10, False),
+        (128, 0x10, False),
+        (64, 0, True),
+    ]

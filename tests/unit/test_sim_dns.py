@@ -144,7 +144,7 @@ def test_length_rule_agrees_at_the_edge(sizes):
 
 
 @given(valid_names)
-@settings(max_examples=50)
+@settings(max_examples=50, deadline=None)  # the first example imports scapy's DNS layer
 def test_wire_length_matches_scapys_encoding(name):
     from netlab.sim.packets.dns import DNSQR
 
@@ -474,6 +474,37 @@ def test_laptop_frames_go_through_the_gateway_unless_the_resolver_is_on_the_lan(
     near = dns.build(DnsOptions(resolver_ip="192.168.1.1"))
     assert near.steps[0].packet.dst == dns.RESOLVER_MAC
     assert near.steps[-1].packet.src == dns.RESOLVER_MAC
+
+
+def test_every_frame_carries_the_ttl_left_after_its_routers():
+    """Sent with 64, one less per router (the counts written out here, not read from dns):
+    the root is 6 routers from the resolver, com's server 9, example.com's 12, and the laptop
+    9 (the provider's 8 and the home router). The resolver's again-answer is the same 55."""
+    trace = dns.build(DnsOptions(again=True))
+    got = [(s.src, s.dst, s.packet["IP"].ttl) for s in _packets(trace)]
+    assert got == [
+        ("laptop", "resolver", 64),
+        ("resolver", "root", 64),
+        ("root", "resolver", 58),
+        ("resolver", "tld", 64),
+        ("tld", "resolver", 55),
+        ("resolver", "auth", 64),
+        ("auth", "resolver", 52),
+        ("resolver", "laptop", 55),
+        ("laptop", "resolver", 64),
+        ("resolver", "laptop", 55),
+    ]
+    near = dns.build(DnsOptions(resolver_ip="192.168.1.1"))
+    assert near.steps[-1].packet["IP"].ttl == 64  # no router between them
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_header_says_what_real_lookups_add(lang):
+    """EDNS(0)'s OPT record (RFC 6891) and getaddrinfo's A and AAAA pair, in both languages."""
+    trace = dns.build(DnsOptions(), frames=False)
+    text = " ".join(i18n.render(n, lang) for n in trace.header)
+    for word in ("EDNS(0)", "OPT", "RFC 6891", "getaddrinfo()", "AAAA", "1232"):
+        assert word in text, word
 
 
 def test_frames_false_imports_no_scapy():

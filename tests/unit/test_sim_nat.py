@@ -22,8 +22,11 @@ from hypothesis import strategies as st
 from netlab import i18n
 from netlab.cli import sim_nat as cli
 from netlab.i18n import Note
-from netlab.sim import nat
-from netlab.sim.nat import Datagram, Dns, NatOptions, NatTable
+from netlab.sim import datagram, nat
+from netlab.sim.checksum import internet_checksum
+from netlab.sim.datagram import Datagram, Dns
+from netlab.sim.nat import NatOptions
+from netlab.sim.translation import NatTable
 
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
@@ -45,18 +48,18 @@ def test_internet_checksum_rfc1071_example():
     # RFC 1071 section 3: the words 0001 f203 f4f5 f6f7 sum to ddf2 (one's complement).
     data = bytes.fromhex("0001f203f4f5f6f7")
     assert ones_complement_sum(data) == 0xDDF2
-    assert nat.internet_checksum(data) == 0xDDF2 ^ 0xFFFF
+    assert internet_checksum(data) == 0xDDF2 ^ 0xFFFF
 
 
 @given(st.binary(max_size=200))
 def test_internet_checksum_matches_an_independent_sum(data):
-    assert nat.internet_checksum(data) == ones_complement_sum(data) ^ 0xFFFF
+    assert internet_checksum(data) == ones_complement_sum(data) ^ 0xFFFF
 
 
 @given(st.binary(min_size=2, max_size=60).filter(lambda b: len(b) % 2 == 0))
 def test_a_checksummed_block_sums_to_all_ones(data):
     """The receiver's check: data plus its checksum sums to 0xffff."""
-    checksum = nat.internet_checksum(data)
+    checksum = internet_checksum(data)
     assert ones_complement_sum(data + checksum.to_bytes(2, "big")) in (0xFFFF, 0)
 
 
@@ -84,7 +87,7 @@ def test_pure_checksums_equal_scapys(d):
     from netlab.sim.packets import nat as wire
 
     pkt = wire.frame(d, "02:00:00:00:00:10", "02:00:00:00:00:fe")
-    assert wire.checksums(pkt) == (nat.ip_checksum(d), nat.l4_checksum(d))
+    assert wire.checksums(pkt) == (datagram.ip_checksum(d), datagram.l4_checksum(d))
 
 
 def test_dns_bytes_equal_scapys():
@@ -95,7 +98,7 @@ def test_dns_bytes_equal_scapys():
     for d in _datagrams():
         if d.dns is not None:
             pkt = wire.frame(d, "02:00:00:00:00:10", "02:00:00:00:00:fe")
-            assert bytes(pkt[DNS]) == nat.dns_bytes(d.dns)
+            assert bytes(pkt[DNS]) == datagram.dns_bytes(d.dns)
 
 
 def test_translation_changes_both_checksums_and_scapy_agrees():
@@ -105,7 +108,7 @@ def test_translation_changes_both_checksums_and_scapy_agrees():
     after = before.rewritten(("203.0.113.5", 1024), ("198.51.100.80", 80), 63)
     old = wire.frame(before, "02:00:00:00:00:10", "02:00:00:00:00:fe")
     new = wire.translate(old, after, "02:00:00:00:01:fe", "02:00:00:00:01:01")
-    assert wire.checksums(new) == (nat.ip_checksum(after), nat.l4_checksum(after))
+    assert wire.checksums(new) == (datagram.ip_checksum(after), datagram.l4_checksum(after))
     assert wire.checksums(new) != wire.checksums(old)
     assert new is not old and old.src == "02:00:00:00:00:10"  # the original is untouched
 
@@ -455,18 +458,23 @@ def test_pat_default_story():
         ("A", "192.168.1.10:51000"),
         ("B", "192.168.1.11:51000"),
     ]
-    # an unsolicited packet is dropped, and explained
+    # an unsolicited packet is for nat itself, whose TCP answers with a RST
     stranger = next(s for s in steps if s.src == "internet")
-    assert stranger.lost and "nat.drop.unsolicited" in _notes(stranger)
-    assert stranger.fields["dst"] == "203.0.113.5:22"
-    # A's first mapping expires 30 s after its last packet, then web's late FIN is dropped
+    assert not stranger.lost and "nat.drop.unsolicited" in _notes(stranger)
+    assert stranger.fields["dst"] == "203.0.113.5:22" and "nat.local.tcp" in _notes(stranger)
+    rst = steps[stranger.index]
+    assert (rst.src, rst.dst, rst.fields["tcp_flags"]) == ("nat", "internet", "RA")
+    assert rst.fields["dst"] == "192.0.2.66:51515" and _notes(rst) == ["nat.rst.syn"]
+    # A's first mapping expires 30 s after its last packet, then web's late FIN finds no
+    # mapping: nat answers it with a RST too
     expiry = next(s for s in steps if s.event == "nat_expire")
     assert expiry.time == pytest.approx(replies[0].time + 30 - nat.NAT_DELAY, abs=1e-6)
     assert expiry.notes[0].params["inside_local"] == "192.168.1.10:51000"
     assert "192.168.1.10:51000" not in [r["inside_local"] for r in expiry.tables["nat:nat"]]
-    late = steps[-1]
-    assert late.src == "web" and late.lost and "nat.drop.expired" in _notes(late)
+    late, answer = steps[-2:]
+    assert late.src == "web" and not late.lost and "nat.drop.expired" in _notes(late)
     assert late.fields["tcp_flags"] == "FA" and late.time > expiry.time
+    assert (answer.src, answer.dst, answer.fields["tcp_flags"]) == ("nat", "web", "R")
     # the table grew one row per new mapping
     sizes = [len(s.tables["nat:nat"]) for s in steps]
     assert max(sizes) == 4 and sizes[0] == 0
@@ -503,8 +511,11 @@ def test_static_mapping_lets_outsiders_in_and_never_expires():
     trace = nat.build(NatOptions(mode="static"))
     assert not [s for s in trace.steps if s.event]
     strangers = [s for s in trace.steps if s.src == "internet"]
-    assert strangers[0].lost and strangers[0].fields["dst"] == "203.0.113.8:22"
-    assert not strangers[1].lost and strangers[1].fields["dst"] == "203.0.113.5:22"
+    # nat's own address has no mapping: its TCP refuses; A's static address lets it in
+    assert strangers[0].fields["dst"] == "203.0.113.5:22"
+    refused = trace.steps[strangers[0].index]
+    assert refused.dst == "internet" and refused.fields["tcp_flags"] == "RA"
+    assert not strangers[1].lost and strangers[1].fields["dst"] == "203.0.113.6:22"
     delivered = trace.steps[trace.steps.index(strangers[1]) + 1]
     assert delivered.dst == "A" and delivered.fields["dst"] == "192.168.1.10:22"
     assert trace.steps[-1].dst == "A" and trace.steps[-1].fields["tcp_flags"] == "FA"
@@ -512,10 +523,18 @@ def test_static_mapping_lets_outsiders_in_and_never_expires():
 
 
 def test_a_timeout_shorter_than_the_round_trip_drops_the_replies():
+    """Every reply finds its mapping gone: a TCP one is answered by nat's RST, a UDP one would
+    get an ICMP port unreachable (said, not drawn)."""
     trace = nat.build(NatOptions(mode="pat", timeout=0.01))
     replies = [s for s in trace.steps if s.src in ("web", "resolver")]
-    assert replies and all(s.lost for s in replies)
-    assert all("nat.drop.expired" in _notes(s) for s in replies)
+    assert replies and all("nat.drop.expired" in _notes(s) for s in replies)
+    for reply in replies:
+        after = trace.steps[reply.index] if reply.index < len(trace.steps) else None
+        if reply.fields["proto"] == "TCP":
+            assert not reply.lost and after is not None and after.src == "nat"
+            assert after.fields["tcp_flags"] == "R" and after.dst == reply.src
+        else:
+            assert reply.lost and _notes(reply)[-1] == "nat.local.udp"
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -536,7 +555,11 @@ def test_any_options_give_a_coherent_story(mode, hosts, flows, timeout, pool, se
     for step in trace.steps:
         assert step.src in names and (step.dst is None or step.dst in names)
         if step.lost:
-            assert step.notes[-1].key.startswith("nat.drop."), step
+            assert any(n.key.startswith("nat.drop.") for n in step.notes), step
+        if step.src == "nat" and step.fields.get("tcp_flags", "").startswith("R"):
+            asked = trace.steps[step.index - 2]  # nat answers the segment just before
+            assert asked.dst == "nat" and step.dst == asked.src
+            assert step.fields["ttl"] == nat.HOST_TTL
     for step in trace.steps:
         rows = step.tables["nat:nat"]
         globals_ = [(r["proto"], r["inside_global"]) for r in rows]
@@ -660,3 +683,75 @@ def test_info_column_flag_order_is_wiresharks():
     assert tcp_info(80, 51000, "A", -1, 2**32 + 5, 0).endswith(
         "Seq=4294967295 Ack=5 Win=64240 Len=0"
     )
+
+
+# -- what a Linux router does with a packet it cannot translate ---------------------------------
+
+
+def test_reset_for_follows_rfc_9293():
+    """RFC 9293 section 3.10.7.1, written out: a segment without ACK gets <SEQ=0>
+    <ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK> (a SYN counts one); one with ACK gets <SEQ=SEG.ACK>
+    <CTL=RST>. Linux's RSTs carry window 0, no options and IP ID 0."""
+    from netlab.sim.datagram import reset_for
+
+    syn = Datagram("TCP", "192.0.2.66", 51515, "203.0.113.5", 22, 54, 9, "S", 7000, mss=1460)
+    rst = reset_for(syn, 64)
+    assert (rst.src, rst.sport, rst.dst, rst.dport) == ("203.0.113.5", 22, "192.0.2.66", 51515)
+    assert (rst.flags, rst.seq, rst.ack, rst.window, rst.ttl, rst.ip_id) == (
+        "RA",
+        0,
+        7001,
+        0,
+        64,
+        0,
+    )
+    assert rst.options == () and rst.mss is None
+    fin = Datagram("TCP", "198.51.100.80", 80, "203.0.113.5", 51000, 54, 3, "FA", 5001, 1001)
+    rst = reset_for(fin, 64)
+    assert (rst.flags, rst.seq, rst.dst, rst.dport) == ("R", 1001, "198.51.100.80", 80)
+    wrapped = reset_for(replace(syn, seq=2**32 - 1), 64)
+    assert wrapped.ack == 0
+    with pytest.raises(ValueError):
+        reset_for(replace(fin, flags="R"), 64)  # a RST is never answered
+
+
+@pytest.mark.parametrize(
+    ("options", "reason"),
+    [
+        (NatOptions(mode="dynamic"), "nat.drop.filtered"),  # both pool addresses are bound
+        (NatOptions(mode="dynamic", pool=4, hosts=2), "nat.drop.unsolicited"),  # one is free
+        (NatOptions(mode="pat"), "nat.drop.unsolicited"),
+        (NatOptions(mode="static"), "nat.drop.unsolicited"),
+    ],
+)
+def test_the_unsolicited_syn_reaches_nat_and_its_tcp_refuses_it(options, reason):
+    """The SYN goes to an address the provider delivers to nat (its own, or one of the pool),
+    finds nothing to translate it with, and nat's own TCP answers with RST,ACK."""
+    trace = nat.build(options)
+    syn = next(s for s in trace.steps if s.src == "internet")
+    ip = syn.fields["dst"].split(":")[0]
+    if options.mode == "dynamic":
+        assert ip in trace.params["public"]  # a pool address, never one outside the pool
+    else:
+        assert ip == nat.PUBLIC_IP
+    assert not syn.lost and reason in _notes(syn) and "nat.local.tcp" in _notes(syn)
+    rst = trace.steps[syn.index]
+    assert rst.summary == "22 → 51515 [RST, ACK] Seq=1 Ack=1 Win=0 Len=0"
+    assert rst.fields["ttl"] == 64 and rst.fields["src"] == syn.fields["dst"]
+    from scapy.layers.inet import IP, TCP
+
+    ip_layer, tcp = rst.packet[IP], rst.packet[TCP]
+    assert (ip_layer.ttl, ip_layer.id, str(ip_layer.flags)) == (64, 0, "DF")
+    assert (tcp.flags, tcp.seq, tcp.window, tcp.options) == ("RA", 0, 0, [])
+    assert tcp.ack == syn.packet[TCP].seq + 1
+
+
+def test_rfc_5382_transitory_floor_is_said_once_when_the_timeout_is_shorter():
+    short = nat.build(NatOptions(), frames=False)
+    said = [s for s in short.steps if "nat.expire.transitory" in _notes(s)]
+    assert len(said) == 1 and said[0].event == "nat_expire"
+    pooled = nat.build(NatOptions(mode="dynamic", hosts=3, flows=3, pool=4), frames=False)
+    first_expiry = next(s for s in pooled.steps if s.event == "nat_expire")
+    assert "nat.expire.transitory" in _notes(first_expiry)  # A's binding carried a TCP SYN
+    long = nat.build(NatOptions(timeout=nat.TRANSITORY_FLOOR), frames=False)
+    assert not [s for s in long.steps if "nat.expire.transitory" in _notes(s)]

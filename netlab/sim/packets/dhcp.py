@@ -41,10 +41,13 @@ def dhcp_frame(
     chaddr: str,
     options: Sequence[tuple[str, Any]],
     ttl: int = 64,
+    tos: int = 0,
+    df: bool = False,
 ) -> Packet:
     """One DHCP message as an Ethernet frame. ``options`` are scapy's DHCP option names with
     their values, in the order they go on the wire; the end option and the padding are added
-    here."""
+    here. ``ttl``, ``tos`` and ``df`` are the IP header's (IP ID is 0, as dhclient writes it
+    and as Linux sends an unconnected UDP socket's DF datagrams)."""
     bootp = BOOTP(
         op=op,
         htype=1,
@@ -64,7 +67,7 @@ def dhcp_frame(
     opts.extend(["pad"] * max(0, BOOTP_MIN_LEN - length))
     pkt = (
         Ether(src=eth_src, dst=eth_dst)
-        / IP(src=ip_src, dst=ip_dst, ttl=ttl, id=0)
+        / IP(src=ip_src, dst=ip_dst, ttl=ttl, tos=tos, id=0, flags="DF" if df else 0)
         / UDP(sport=sport, dport=dport)
         / bootp
         / DHCP(options=opts)
@@ -74,7 +77,8 @@ def dhcp_frame(
 
 def dhcp_fields(pkt: Packet) -> dict[str, Any]:
     """The key fields of a DHCP frame as read back from its bytes: message type, xid, flags,
-    the BOOTP addresses, and the options (scapy names, pad and end left out)."""
+    the BOOTP addresses, the IP header's TTL, TOS and DF bit, and the options (scapy names, pad
+    and end left out)."""
     bootp = pkt[BOOTP]
     options: dict[str, Any] = {}
     for item in pkt[DHCP].options:
@@ -99,5 +103,8 @@ def dhcp_fields(pkt: Packet) -> dict[str, Any]:
         "ip_dst": pkt[IP].dst,
         "sport": int(pkt[UDP].sport),
         "dport": int(pkt[UDP].dport),
+        "ttl": int(pkt[IP].ttl),
+        "tos": int(pkt[IP].tos),
+        "df": "DF" in str(pkt[IP].flags),
         "options": options,
     }

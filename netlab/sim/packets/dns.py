@@ -90,10 +90,11 @@ def dns_message(message: Message) -> Packet:
 
 
 def dns_frame(gram: Datagram) -> Packet:
-    """An Ethernet/IPv4/UDP/DNS frame, serialised and parsed back."""
+    """An Ethernet/IPv4/UDP/DNS frame, serialised and parsed back; the IP TTL is the datagram's
+    (what a capture on the receiving link reads)."""
     pkt = (
         Ether(src=gram.src_mac, dst=gram.dst_mac)
-        / IP(src=gram.src_ip, dst=gram.dst_ip, ttl=64, id=gram.ip_id)
+        / IP(src=gram.src_ip, dst=gram.dst_ip, ttl=gram.ttl, id=gram.ip_id)
         / UDP(sport=gram.sport, dport=gram.dport)
         / dns_message(gram.message)
     )

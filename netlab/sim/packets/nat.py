@@ -1,7 +1,7 @@
 """Real frames for ``netlab simulate nat``: TCP segments and DNS-over-UDP datagrams, before and
 after address translation.
 
-Owns turning the pure ``Datagram`` records of ``netlab.sim.nat`` into scapy packets (serialised
+Owns turning the pure ``Datagram`` records of ``netlab.sim.datagram`` into scapy packets (serialised
 and parsed back, so lengths and checksums are the wire's) and ``translate``: a new packet with
 the addresses, ports, TTL and MACs rewritten and the IP and TCP/UDP checksums left for scapy to
 compute again, as a NAT router must (the IP header checksum covers the addresses and the TTL;
@@ -17,7 +17,7 @@ from scapy.layers.inet import IP, TCP, UDP
 from scapy.layers.l2 import Ether
 from scapy.packet import Packet
 
-from netlab.sim.nat import Datagram
+from netlab.sim.datagram import Datagram
 
 
 def _dns(d: Datagram) -> DNS:
