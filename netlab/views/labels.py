@@ -8,12 +8,13 @@ they agree. Reads Traces only; the TCP fields of a packet come from ``netlab.sim
 from __future__ import annotations
 
 from netlab.i18n import render, text
-from netlab.sim import info_column
 from netlab.sim.trace import Step, Trace
 
 
 def flag_names(flags: str) -> str:
     """scapy's flag string to names: "SA" -> "SYN,ACK", "FA" -> "FIN,ACK", "PA" -> "PSH,ACK"."""
+    from netlab.sim import info_column  # only TCP traces need it (and its HTTP model)
+
     return info_column.flag_names(flags, sep=",")
 
 
