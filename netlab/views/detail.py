@@ -85,6 +85,9 @@ def step_detail(
             style="bold",
         )
     ]
+    if step.dst is not None and is_ethernet(step.packet):  # the frame's row in Wireshark
+        protocol = step.protocol or ("TCP" if step.segment is not None else "")
+        parts.append(Text(text("ui.detail_wireshark", lang, protocol=protocol, info=step.summary)))
     for layer in layers(step.packet):
         table = Table(
             title=f"{layer_title(layer.name)}  [{layer.start}:{layer.start + layer.header_len}]",

@@ -1,13 +1,16 @@
-"""``--json``: a Trace as the version-3 JSON document of docs/architecture.md.
+"""``--json``: a Trace as the version-4 JSON document of docs/architecture.md.
 
 Owns the mapping from Trace to the contract: ``version``, ``scenario``, ``nodes`` and
-``steps`` (index, time, src, dst, to, lost, summary, protocol, layers, tcp, fields, states,
-tables, note). Other tools and the tests read this, so it changes only with a new version
+``steps`` (index, time, src, dst, to, lost, summary, protocol, info, layers, tcp, fields,
+states, tables, note). Other tools and the tests read this, so it changes only with a new version
 number. Version 2 is version 1 plus three keys per step: ``to`` (every receiver of the frame,
 several for a flood), ``protocol`` (the top protocol, as Wireshark's Protocol column) and
 ``fields`` (that protocol's key fields). Version 3 adds ``stack`` at the top level (the TCP
 model that produced the trace: "linux" or "minimal"; null for scenarios without one) and
 ``window`` and ``options`` (``{kind, name, value}`` in wire order) to every step's ``tcp``.
+Version 4 adds ``info`` to every step: Wireshark's Info column for the frame, as tshark prints
+it for the trace's pcap (``[TCP Dup ACK 3#1] …``, ``GET / HTTP/1.1``); null for a local event.
+``summary`` stays the short label the step table prints (a TCP segment's flags).
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from typing import Any
 from netlab.sim.trace import Step, Trace
 from netlab.views.labels import explanation, summary, tcp_fields
 
-VERSION = 3
+VERSION = 4
 
 
 def protocol(step: Step, layers: list[str]) -> str | None:
@@ -48,6 +51,7 @@ def step_dict(step: Step, lang: str) -> dict[str, Any]:
         "lost": step.lost,
         "summary": summary(step),
         "protocol": protocol(step, layers),
+        "info": step.summary if step.dst is not None else None,
         "layers": layers,
         "tcp": tcp_fields(step),
         "fields": dict(step.fields),

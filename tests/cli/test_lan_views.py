@@ -33,7 +33,7 @@ MISSING_KEY = re.compile(
 @pytest.mark.parametrize("scenario", SCENARIOS)
 def test_json_contract_version_2(scenario, run_json):
     doc = run_json("simulate", *scenario, "--json")
-    assert doc["version"] == 3 and doc["scenario"] == scenario[0]
+    assert doc["version"] == 4 and doc["scenario"] == scenario[0]
     names = {n["name"] for n in doc["nodes"]}
     previous = 0.0
     for number, step in enumerate(doc["steps"], start=1):

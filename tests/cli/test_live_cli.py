@@ -107,7 +107,7 @@ def test_a_system_without_proc_net_tcp(run, monkeypatch, tmp_path):
 
 
 def check_document(doc: dict, scenario: str) -> None:
-    assert doc["version"] == 3
+    assert doc["version"] == 4
     assert doc["scenario"] == scenario
     for step in doc["steps"]:
         assert set(step) == STEP_KEYS | {"kernel_states"}

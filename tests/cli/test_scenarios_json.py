@@ -15,7 +15,7 @@ from itertools import pairwise
 from typing import Any
 
 import pytest
-from contract import OPTION_KEYS, OPTION_NAMES, STEP_KEYS, TCP_KEYS
+from contract import OPTION_KEYS, OPTION_NAMES, STEP_KEYS, TCP_KEYS, VERSION
 from rfc import TCP_STATES
 
 RFC_STATES = set(TCP_STATES)
@@ -32,7 +32,7 @@ Step = dict[str, Any]
 
 def check_contract(doc: Doc, scenario: str) -> None:
     assert {"version", "scenario", "nodes", "steps"} <= set(doc)
-    assert doc["version"] == 3
+    assert doc["version"] == VERSION
     assert doc["scenario"] == scenario
     assert doc["stack"] in ("linux", "minimal")
     names = {n["name"] for n in doc["nodes"]}
@@ -205,6 +205,21 @@ def test_handshake_lost_segment_is_recovered(scenario, lose, lost_flags, lost_sr
     assert again[0]["tcp"]["seq"] == gone["tcp"]["seq"]
     assert again[0]["lost"] is False
     assert final_states(doc) == {"client": "ESTABLISHED", "server": "ESTABLISHED"}
+
+
+def test_info_is_wiresharks_line_and_null_for_events(scenario, run_json) -> None:
+    """Version 4: ``info`` is the Info column tshark prints for the frame (its analysis labels
+    included: tests/live/test_tshark_columns.py compares them with tshark itself); ``summary``
+    stays the step table's flag names; a local event has no Info line."""
+    doc = scenario("handshake", "--lose", "ack")
+    first = doc["steps"][0]
+    assert first["summary"] == "SYN"
+    assert first["info"].startswith("51000 → 80 [SYN] Seq=0 Win=64240 Len=0 MSS=1460")
+    resent = [s for s in segments(doc) if s["tcp"]["flags"] == "SA"][1]
+    assert resent["info"].startswith("[TCP Retransmission] 80 → 51000 [SYN, ACK] Seq=0 Ack=1")
+    assert [t["info"] for t in timers(doc)] == [None]
+    arp = run_json("simulate", "arp")
+    assert all(s["info"] == s["summary"] for s in arp["steps"] if s["dst"] is not None)
 
 
 def test_handshake_rto_doubles(scenario) -> None:

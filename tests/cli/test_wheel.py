@@ -112,7 +112,7 @@ def test_venv_is_isolated_from_the_checkout(venv_bin, tmp_path):
 def test_installed_script_simulates_a_handshake(venv_bin, tmp_path):
     done = run_ok([venv_bin / "netlab", "simulate", "handshake", "--json"], cwd=tmp_path)
     doc = json.loads(done.stdout)
-    assert doc["version"] == 3
+    assert doc["version"] == 4
     assert doc["scenario"] == "handshake"
     assert [s["tcp"]["flags"] for s in doc["steps"] if s["tcp"]] == ["S", "SA", "A"]
     assert all(s["note"] for s in doc["steps"]), "a note is empty: locales not found?"

@@ -286,7 +286,7 @@ def assert_frames_match_steps(doc: dict[str, Any], got: list[Frame]) -> None:
 @pytest.mark.parametrize("args", CLEAN)
 def test_clean_scenario_has_no_wireshark_complaint(tshark, tmp_path, args):
     doc, pcap = simulate(tmp_path, args)
-    assert doc["version"] == 3
+    assert doc["version"] == 4
     assert not any(s["lost"] for s in doc["steps"])
     got = frames(tshark, pcap)
     assert_clean(tshark, pcap, got)

@@ -94,7 +94,7 @@ def test_report_has_table_step_rows_and_no_missing_keys(lang):
 
 def test_json_version_2_keys():
     doc = json_export.trace_dict(_trace(), "en")
-    assert doc["version"] == 3
+    assert doc["version"] == 4
     flood = doc["steps"][2]
     assert flood["to"] == ["B", "C", "gateway"] and flood["dst"] == "B"
     assert flood["protocol"] == "ARP" and flood["tcp"] is None
