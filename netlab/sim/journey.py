@@ -22,6 +22,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from netlab.sim import arp, connection, dhcp, dns, nat
+from netlab.sim.addressing import ttl_after
 from netlab.sim.hosts import TcpParams
 from netlab.sim.info_column import Capture
 from netlab.sim.trace import Node, Note, Step, Trace
@@ -39,6 +40,10 @@ PUBLIC_IP = nat.PUBLIC_IP
 WAN_MAC = nat.NAT_OUTSIDE_MAC
 ISP_MAC = nat.ISP_MAC
 NAT_DELAY = 0.0005  # the router's own time to rewrite and forward a packet
+INTERNET_ROUTERS = 8  # routers between the home router and the resolver or the web server
+LEAVING_TTL = ttl_after(1)  # 63: the laptop's packets as the home router sends them on
+ARRIVING_TTL = ttl_after(INTERNET_ROUTERS)  # 56: the servers' packets reaching the home router
+INSIDE_TTL = ttl_after(INTERNET_ROUTERS + 1)  # 55: the same, forwarded onto the LAN
 ARP_START = 0.5  # seconds after the DHCP ACK
 DNS_START = 0.6
 TCP_START = 1.0
@@ -184,7 +189,7 @@ def _translate_in(table: nat.NatTable, now: float, proto: str, src, dst, ttl: in
 def _arriving(frames: bool, proto: str, inside, server: tuple[str, int], public: tuple[str, int]):
     """A server's reply as it reaches the router from the provider, addressed to the public
     endpoint (made from the frame the laptop receives, before it is translated back)."""
-    datagram = nat.Datagram(proto, server[0], server[1], public[0], public[1], 56, 0)
+    datagram = nat.Datagram(proto, server[0], server[1], public[0], public[1], ARRIVING_TTL, 0)
     return _outside(frames, inside, datagram, ISP_MAC, WAN_MAC)
 
 
@@ -223,7 +228,13 @@ def _dns(
     )
     t = round(t + NAT_DELAY, 6)
     out, datagram = _translate_out(
-        table, t, "UDP", (laptop_ip, sport), (RESOLVER_IP, 53), 63, query.fields.get("id", 0)
+        table,
+        t,
+        "UDP",
+        (laptop_ip, sport),
+        (RESOLVER_IP, 53),
+        LEAVING_TTL,
+        query.fields.get("id", 0),
     )
     public = out.src
     story.set_table(f"nat:{GATEWAY}", _nat_rows(table))
@@ -288,7 +299,7 @@ def _dns(
         dport=public[1],
     )
     t = round(t + NAT_DELAY, 6)
-    _back, datagram = _translate_in(table, t, "UDP", (RESOLVER_IP, 53), public, 55, 0)
+    _back, datagram = _translate_in(table, t, "UDP", (RESOLVER_IP, 53), public, INSIDE_TTL, 0)
     story.set_table(f"nat:{GATEWAY}", _nat_rows(table))
     inside_a = _renamed(answer, names, t)
     inside_a = replace(
@@ -382,7 +393,9 @@ def _tcp(
                 dport=80,
             )
         elif kind == "client_out":
-            out, datagram = _translate_out(table, t, "TCP", (laptop_ip, port), (web_ip, 80), 63, 0)
+            out, datagram = _translate_out(
+                table, t, "TCP", (laptop_ip, port), (web_ip, 80), LEAVING_TTL, 0
+            )
             used["public_port"] = out.src[1]
             story.set_table(f"nat:{GATEWAY}", _nat_rows(table))
             proto, info = capture.tcp(t, out.src, (web_ip, 80), seg)
@@ -421,7 +434,7 @@ def _tcp(
                 dport=public[1],
             )
         else:  # server_in
-            _back, datagram = _translate_in(table, t, "TCP", (web_ip, 80), public, 55, 0)
+            _back, datagram = _translate_in(table, t, "TCP", (web_ip, 80), public, INSIDE_TTL, 0)
             story.set_table(f"nat:{GATEWAY}", _nat_rows(table))
             proto, info = capture.tcp(t, (web_ip, 80), (laptop_ip, port), seg)
             story.add(
