@@ -1,10 +1,11 @@
 """``netlab demo chat``: the options of the one-thread chat room, checked, then handed over.
 
 Owns declaring and checking the options (``--server-only``, ``--name``, ``--host``, ``--port``,
-``--json``, ``--lang``) and choosing the mode: the scripted room with three bots (no mode
-option), ``--server-only`` or the interactive client (``--name``). The room and its sockets
-live in ``netlab.demos.chat`` and the drawing in ``netlab.views.demo_chat``, both imported
-only when the command runs.
+``--idle-timeout``, ``--json``, ``--lang``) and choosing the mode: the scripted room with three
+bots (no mode option), ``--server-only`` or the interactive client (``--name``). The room and
+its sockets live in ``netlab.demos.chat*`` and the drawing in ``netlab.views.demo_chat``, both
+imported only when the command runs; the server's log is drawn once off-screen before serving,
+so that nothing is imported (no file opened) while the room runs.
 """
 
 from __future__ import annotations
@@ -20,12 +21,16 @@ from netlab.errors import OptionError
 from netlab.i18n import Note
 
 LOOPBACK = "127.0.0.1"
+IDLE_TIMEOUT = 300.0  # --idle-timeout's default (netlab.demos.chat_server.IDLE_TIMEOUT)
 PACE = 0.3  # seconds between the scripted room's steps on a terminal, so a learner can follow
 
 ServerOnly = Annotated[bool, typer.Option("--server-only", help=h("demo_chat.server_only"))]
 Name = Annotated[str | None, typer.Option("--name", metavar="NAME", help=h("demo_chat.name"))]
 Host = Annotated[str | None, typer.Option("--host", metavar="ADDRESS", help=h("demo_chat.host"))]
 Port = Annotated[str | None, typer.Option("--port", metavar="PORT", help=h("demo_chat.port"))]
+Idle = Annotated[
+    str | None, typer.Option("--idle-timeout", metavar="SECONDS", help=h("opt.idle_timeout"))
+]
 Json = Annotated[bool, typer.Option("--json", help=h("demo_chat.json"))]
 Lang = Annotated[str | None, typer.Option("--lang", metavar="en|zh", help=h("demo_chat.lang"))]
 
@@ -35,6 +40,7 @@ def command(
     name: Name = None,
     host: Host = None,
     port: Port = None,
+    idle_timeout: Idle = None,
     as_json: Json = False,
     lang: Lang = None,
 ) -> None:
@@ -44,6 +50,9 @@ def command(
         raise values.combo("--server-only", "--name")
     if as_json and (server_only or name is not None):
         raise values.combo("--json", "--server-only" if server_only else "--name")
+    idle = values.idle_timeout(idle_timeout) if idle_timeout is not None else IDLE_TIMEOUT
+    if idle_timeout is not None and not server_only:
+        raise values.requires("--idle-timeout", "--server-only")
     chosen_host = values.host("--host", host) if host is not None else LOOPBACK
     if name is not None:
         chosen_name = _name(name)
@@ -53,7 +62,7 @@ def command(
         return
     chosen_port = values.port("--port", port) if port is not None else 0
     if server_only:
-        _server(chosen_host, chosen_port, lang)
+        _server(chosen_host, chosen_port, idle, lang)
     else:
         _bots(chosen_host, chosen_port, as_json, lang)
 
@@ -75,21 +84,25 @@ def _warn_if_public(host: str, lang: str) -> None:
         output.console(stderr=True).print(view.public_warning(host, lang))
 
 
-def _server(host: str, port: int, lang: str) -> None:
+def _server(host: str, port: int, idle: float, lang: str) -> None:
     from netlab.demos import chat
     from netlab.views import demo_chat as view
 
     con = output.console()
     ascii_only = output.ascii_only(con)
+    with con.capture():  # off-screen: loads what the log needs before descriptors run out
+        for sample in view.server_samples(lang, ascii_only):
+            con.print(sample)
+            con.print(sample, soft_wrap=True)
 
     def on_event(event: chat.ChatEvent) -> None:
         if event.kind == "listening":
-            con.print(view.listening(event.peer, lang))
+            con.print(view.listening(event.peer, lang, idle))
             _warn_if_public(host, lang)
-        else:
-            con.print(view.server_event(event, lang, ascii_only))
+        else:  # one record, one line (a terminal wraps it; rich's wrapping costs more)
+            con.print(view.server_event(event, lang, ascii_only), soft_wrap=True)
 
-    chat.serve(host, port, on_event)
+    chat.serve(host, port, on_event, idle)
 
 
 def _bots(host: str, port: int, as_json: bool, lang: str) -> None:

@@ -43,6 +43,9 @@ def command(
         typer.Option("--backend", metavar="select|poll|epoll", help=h("demo_select.backend")),
     ] = "select",
     lines: Annotated[bool, typer.Option("--lines", help=h("demo_select.lines"))] = False,
+    idle_timeout: Annotated[
+        str, typer.Option("--idle-timeout", metavar="SECONDS", help=h("opt.idle_timeout"))
+    ] = "300",
     as_json: Annotated[bool, typer.Option("--json", help=h("demo_select.json"))] = False,
     lang: Annotated[
         str | None, typer.Option("--lang", metavar="en|zh", help=h("demo_select.lang"))
@@ -53,6 +56,7 @@ def command(
     chosen = values.choice("--backend", backend, BACKENDS)
     address = values.host("--host", host)
     number = values.port("--port", port)
+    idle = values.idle_timeout(idle_timeout)
     if server_only:
         for flag, used in (("--clients", clients), ("--messages", messages), ("--json", as_json)):
             if used:
@@ -71,13 +75,22 @@ def command(
     if not is_loopback(address):
         output.console(stderr=True).print(view.public_warning(address, lang))
     ascii_only = output.ascii_only(con)
+    refusals = view.refusals(lang)
     if server_only:
         printer = view.EventPrinter(con, lang, ascii_only, lines=lines)
-        demo.serve(address, number, chosen, printer, lines=lines)
+        demo.serve(address, number, chosen, printer, lines, idle, refusals)
         return
     live = not as_json
     with demo.SelectDemo(
-        address, number, chosen, n_clients, n_messages, live=live, lines=lines
+        address,
+        number,
+        chosen,
+        n_clients,
+        n_messages,
+        live=live,
+        lines=lines,
+        idle_timeout=idle,
+        refusals=refusals,
     ) as run:
         printer = None
         if not as_json:

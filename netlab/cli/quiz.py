@@ -43,20 +43,24 @@ def default_bank() -> Path:
 def load_bank(path: str | None, strict: bool = True, option: str = "--bank"):
     """The bank at ``path`` (default: netlab's own). With ``strict``, any problem is an error."""
     from netlab.cli.commands import command_exists
-    from netlab.quiz.bank import files_of, load
+    from netlab.quiz.bank import load
     from netlab.topics import topics
 
-    where = Path(path).expanduser() if path else default_bank()
-    if not where.exists() or (where.is_file() and not os.access(where, os.R_OK)):
+    try:  # "~nosuchuser/x" (RuntimeError), a name too long for the system (OSError)
+        where = Path(path).expanduser() if path else default_bank()
+        usable = where.exists() and (where.is_dir() or os.access(where, os.R_OK))
+    except (OSError, RuntimeError):
+        usable = False
+    if not usable:
         raise OptionError(option, path, Note("errors.allowed.bank"))
-    if not files_of(where):
-        raise UsageError(Note("errors.empty_bank", {"path": str(where)}))
     bank = load(where, topics(), command_exists)
+    if not bank.files:
+        raise UsageError(Note("errors.empty_bank", {"path": str(where)}))
     if strict and bank.problems:
         raise UsageError(
             Note(
                 "errors.bank",
-                {"path": str(where), "count": len(bank.problems), "first": bank.problems[0]},
+                {"path": str(where), "count": bank.problem_count, "first": bank.problems[0]},
             )
         )
     return bank, where
@@ -86,12 +90,18 @@ def _topics(option_values: list[str]) -> list[str]:
     return chosen
 
 
-def _store():
+def _store(write: bool = True):
+    """The progress store. A lock is waited for (said after 1 s, on stderr) and then an error;
+    a damaged file is moved aside, said with what was copied from it. ``write`` False: only
+    read (``quiz stats``), so a read-only file is not looked at for writing."""
+    from netlab.printable import printable
     from netlab.quiz.store import Store, default_path
 
+    lang = output.current.lang
+    warn = output.console(stderr=True)
     path = default_path()
     try:
-        store = Store(path)
+        store = Store(path, on_wait=lambda: warn.print(text("ui.quiz.waiting", lang)), write=write)
     except OSError as exc:
         from netlab.errors import OutputError
 
@@ -99,9 +109,63 @@ def _store():
             Note("errors.output", {"path": str(path), "reason": exc.strerror or str(exc)})
         ) from exc
     if store.recovered_from is not None:
-        warn = output.console(stderr=True)
-        warn.print(text("ui.quiz.recovered", output.current.lang, path=store.recovered_from))
+        moved = printable(str(store.recovered_from), newlines=False)
+        warn.print(text("ui.quiz.recovered", lang, path=moved, why=store.damage), soft_wrap=True)
+        answers, cards = store.copied
+        if answers or cards:
+            counts = {
+                "answers": Note("ui.quiz.answers", {"count": answers}),
+                "cards": Note("ui.quiz.cards", {"count": cards}),
+            }
+            warn.print(text("ui.quiz.copied", lang, **counts))
+        else:
+            warn.print(text("ui.quiz.copied_none", lang))
     return store
+
+
+#: The characters of one piped answer that are kept (no answer is longer than a few words).
+MAX_ANSWER = 1000
+#: How far past MAX_ANSWER a line's end is looked for; input with no line end by then (such as
+#: /dev/zero) is not a stream of answers, and reading it ends as end of input does.
+MAX_LINE = 1 << 20
+
+
+def typed(answer: str) -> str:
+    """What the learner typed, as text that can be shown, stored and put in JSON: the bytes of
+    invalid UTF-8 (lone surrogates) become ``\\xNN``, the way netlab shows them everywhere."""
+    if not any("\ud800" <= ch <= "\udfff" for ch in answer):
+        return answer
+    from netlab.printable import printable
+
+    return "".join(printable(ch) if "\ud800" <= ch <= "\udfff" else ch for ch in answer)
+
+
+def tolerate_bad_bytes(stream) -> None:
+    """Let ``stream`` (stdin) deliver invalid UTF-8 as lone surrogates, as Python does in the C
+    locale, instead of raising UnicodeDecodeError in the middle of a quiz; ``typed`` shows
+    them."""
+    reconfigure = getattr(stream, "reconfigure", None)
+    if reconfigure is not None and getattr(stream, "errors", None) == "strict":
+        reconfigure(errors="surrogateescape")
+
+
+def read_answer(stream) -> str:
+    """The next piped answer: one line without its end (and without a BOM, which a Windows
+    shell may add), at most MAX_ANSWER characters; EOFError at the end of the input. Memory
+    and time stay bounded whatever the input is."""
+    line = stream.readline(MAX_ANSWER)
+    if not line:
+        raise EOFError
+    if len(line) == MAX_ANSWER and not line.endswith("\n"):  # skip the rest of a long line
+        skipped = 0
+        while True:
+            rest = stream.readline(64 * 1024)
+            if not rest or rest.endswith("\n"):
+                break
+            skipped += len(rest)
+            if skipped > MAX_LINE:
+                raise EOFError
+    return typed(line.rstrip("\r\n").lstrip("\ufeff"))
 
 
 def _make_generated(generator: str, seed: int):
@@ -155,6 +219,12 @@ def quiz(
     from netlab.views import quiz as view
 
     store = _store()
+    if store.readonly:  # said once, before the first question
+        from netlab.printable import printable
+
+        shown = printable(str(store.path), newlines=False)
+        said = text("ui.quiz.readonly", lang, path=shown)
+        output.console(stderr=True).print(said, soft_wrap=True)
     now = time.time()
     cards = {c.question: c for c in store.cards()} if review else {}
     gens = []
@@ -177,6 +247,7 @@ def quiz(
     session = Session(slots, _make_generated, time.monotonic, limit)
     ui = output.console(stderr=as_json)
     interactive = sys.stdin.isatty()
+    tolerate_bad_bytes(sys.stdin)
     ui.print(
         text(
             "ui.quiz.header",
@@ -190,12 +261,9 @@ def quiz(
 
     def ask(prompt: str) -> str:
         if interactive:
-            return ui.input(prompt)
-        line = sys.stdin.readline()
-        if not line:
-            raise EOFError
-        answer = line.rstrip("\r\n").lstrip("\ufeff")  # a Windows shell may add a BOM
-        ui.print(prompt + answer)
+            return typed(ui.input(prompt))
+        answer = read_answer(sys.stdin)
+        ui.print(prompt + answer)  # as text: netlab's console parses no markup
         return answer
 
     try:
@@ -210,11 +278,21 @@ def quiz(
             now=time.time,
         )
     except KeyboardInterrupt:
+        from netlab.quiz.store import QUICK
+
         right, answered = session.score()
+        unsaved = store.flush(QUICK)  # the learner wants out: no long wait now
         ui.print()
-        ui.print(text("ui.quiz.interrupted", lang, right=right, answered=answered))
+        key = "ui.quiz.interrupted"
+        if store.readonly:
+            key = "ui.quiz.interrupted_readonly"
+        elif unsaved:
+            key = "ui.quiz.interrupted_unsaved"
+        ui.print(text(key, lang, right=right, answered=answered, unsaved=unsaved))
         store.close()
         raise
+    unsaved = store.flush()  # answers a lock kept back: waited for like the opening
+    problem = store.problem
     store.close()
     if outcome.ended == "time":
         ui.print(text("ui.quiz.time_up", lang), style="bold yellow")
@@ -243,6 +321,11 @@ def quiz(
             ],
         }
         output.print_json(json.dumps(doc, ensure_ascii=False, indent=2))
+    if unsaved:  # the score stands; the progress does not have these answers: exit 1
+        from netlab.quiz.store import StoreError
+
+        assert problem is not None
+        raise StoreError(Note("errors.unsaved", {"count": unsaved, "reason": problem.note}))
 
 
 @app.command(help=h("quiz_validate"))
@@ -254,12 +337,13 @@ def validate(
     bank, where = load_bank(path, strict=False, option="PATH")
     con = output.console()
     from netlab.printable import printable
-    from netlab.quiz.bank import files_of
 
     for problem in bank.problems:
         print(printable(problem, newlines=False))  # file:id: message, for editors and scripts
+    if bank.more:
+        print(text("ui.validate.more", lang, count=bank.more))
     if bank.problems:
-        con.print(text("ui.validate.bad", lang, count=len(bank.problems)))
+        con.print(text("ui.validate.bad", lang, count=bank.problem_count))
         raise typer.Exit(2)
     con.print(
         text(
@@ -267,7 +351,7 @@ def validate(
             lang,
             path=str(where),
             questions=Note("ui.validate.questions", {"count": len(bank.questions)}),
-            files=Note("ui.validate.files", {"count": len(files_of(where))}),
+            files=Note("ui.validate.files", {"count": len(bank.files)}),
         ),
         soft_wrap=True,
     )
@@ -278,7 +362,7 @@ def stats(lang: Lang = None) -> None:
     lang = output.use_lang(values.lang(lang))
     from netlab.views.quiz import stats_view
 
-    store = _store()
+    store = _store(write=False)
     output.console().print(stats_view(store, lang, time.time()))
     store.close()
 
@@ -304,6 +388,7 @@ def reset(
 ) -> None:
     lang = output.use_lang(values.lang(lang))
     store = _store()
+    store.require_writable()  # before asking: a read-only file cannot be reset
     con = output.console()
     if not yes:
         try:

@@ -78,13 +78,12 @@ def _run(variant: str, calls: list, build: Callable[[Any], Any], views: Any) -> 
 
 
 def _show(comparison, frames: list, views: Any, lang: str) -> None:
-    from netlab.files import STDOUT
+    from netlab.cli.simulate import waiting_note, wrote_pcap, wrote_svg
     from netlab.views import live as view
 
-    pcap_out = views.pcap == STDOUT  # then stdout carries the pcap alone
-    con = output.console(stderr=pcap_out)
+    con = output.console(stderr=views.to_stdout)  # stdout may carry the pcap or picture alone
     ascii_only = output.ascii_only(con)
-    notes = output.console(stderr=views.json or pcap_out)
+    notes = output.console(stderr=views.json or views.to_stdout)
     if comparison.capture_problem is not None:
         skipped = [
             flag
@@ -111,15 +110,14 @@ def _show(comparison, frames: list, views: Any, lang: str) -> None:
     if capture_trace is not None and views.pcap is not None:
         from netlab.live import capture
 
-        count = capture.save(frames, views.pcap)
-        if pcap_out:
-            notes.print(text("ui.wrote_pcap_stdout", lang, count=count), soft_wrap=True)
-        else:
-            notes.print(text("ui.wrote_pcap", lang, count=count, path=views.pcap), soft_wrap=True)
+        count = capture.save(frames, views.pcap, waiting_note(views.pcap, lang))
+        wrote_pcap(notes, views.pcap, count, lang)
         notes.print(text("ui.pcap_relative", lang), soft_wrap=True)
     if views.svg is not None:
         from netlab.views import svg
 
         title = view.title_text(comparison, lang)
-        svg.write(view.report(comparison, lang, 100), views.svg, title)
-        notes.print(text("ui.wrote_svg", lang, path=views.svg), soft_wrap=True)
+        svg.write(
+            view.report(comparison, lang, 100), views.svg, title, 100, waiting_note(views.svg, lang)
+        )
+        wrote_svg(notes, views.svg, lang)

@@ -87,25 +87,35 @@ class Views:
     json: bool = False
     svg: Path | None = None
 
+    @property
+    def to_stdout(self) -> bool:
+        """Standard output carries the pcap or the picture: the report goes to standard error."""
+        from netlab.files import STDOUT
+
+        return STDOUT in (self.pcap, self.svg)
+
 
 def _views(step, detail, hexdump, pcap, as_json, svg, lang=None) -> Views:
     for flag, used in (("--step", step), ("--detail", detail), ("--hexdump", hexdump)):
         if used and as_json:  # stdout must stay one JSON document
             raise values.combo(flag, "--json")
-    from netlab.views.output import check_writable
+    from netlab.views.output import STDOUT, check_writable
 
-    if pcap == "-" and as_json:  # stdout can carry one of them
-        raise values.combo("--json", "--pcap -")
-    if pcap == "-" and sys.stdout.isatty():  # a pcap is binary: not for a terminal
+    pcap_path = None if pcap is None else check_writable("--pcap", pcap, True, binary=True)
+    svg_path = None if svg is None else check_writable("--svg", svg, stdout_ok=True)
+    # standard output (`-`, /dev/stdout) carries one thing: the JSON, the pcap or the picture
+    to_stdout = [
+        f"{flag} {value}"
+        for flag, value, path in (("--pcap", pcap, pcap_path), ("--svg", svg, svg_path))
+        if path == STDOUT
+    ]
+    if as_json and to_stdout:
+        raise values.combo("--json", to_stdout[0])
+    if len(to_stdout) > 1:
+        raise values.combo(*to_stdout)
+    if pcap_path == STDOUT and sys.stdout.isatty():  # a pcap is binary: not for a terminal
         raise UsageError(Note("errors.pcap_terminal", {}))
-    return Views(
-        step=step,
-        detail=detail,
-        hexdump=hexdump,
-        pcap=check_writable("--pcap", pcap, stdout_ok=True) if pcap is not None else None,
-        json=as_json,
-        svg=check_writable("--svg", svg) if svg is not None else None,
-    )
+    return Views(step, detail, hexdump, pcap_path, as_json, svg_path)
 
 
 def _host_options(
@@ -229,13 +239,11 @@ def show_packets(trace, views: Views, lang: str, con, ascii_only: bool) -> None:
 
 
 def show(trace, views: Views, lang: str) -> None:
-    """Hand a trace to every view the options asked for. With ``--pcap -`` standard output
-    carries the pcap alone: the report and the notes go to standard error."""
+    """Hand a trace to every view the options asked for. With ``--pcap -`` or ``--svg -``
+    standard output carries that file alone: the report and the notes go to standard error."""
     from netlab.views import report
-    from netlab.views.output import STDOUT
 
-    pcap_out = views.pcap == STDOUT
-    con = output.console(stderr=pcap_out)
+    con = output.console(stderr=views.to_stdout)
     ascii_only = output.ascii_only(con)
     width = con.width
     if views.json:
@@ -251,15 +259,12 @@ def show(trace, views: Views, lang: str) -> None:
     else:
         con.print(report.report(trace, lang, width, ascii_only))
     show_packets(trace, views, lang, con, ascii_only)
-    notes = output.console(stderr=views.json or pcap_out)
+    notes = output.console(stderr=views.json or views.to_stdout)
     if views.pcap is not None:
         from netlab.views import pcap
 
-        count = pcap.write(trace, views.pcap)
-        if pcap_out:
-            notes.print(text("ui.wrote_pcap_stdout", lang, count=count), soft_wrap=True)
-        else:
-            notes.print(text("ui.wrote_pcap", lang, count=count, path=views.pcap), soft_wrap=True)
+        count = pcap.write(trace, views.pcap, waiting_note(views.pcap, lang))
+        wrote_pcap(notes, views.pcap, count, lang)
         from netlab.views.labels import tcp_fields
 
         if any(tcp_fields(s) is not None for s in trace.steps):
@@ -269,8 +274,41 @@ def show(trace, views: Views, lang: str) -> None:
     if views.svg is not None:
         from netlab.views import svg
 
-        svg.write(report.report(trace, lang, 100), views.svg, render(trace.title, lang))
-        notes.print(text("ui.wrote_svg", lang, path=views.svg), soft_wrap=True)
+        title = render(trace.title, lang)
+        svg.write(
+            report.report(trace, lang, 100), views.svg, title, 100, waiting_note(views.svg, lang)
+        )
+        wrote_svg(notes, views.svg, lang)
+
+
+def waiting_note(path: Path, lang: str) -> Callable[[float], None]:
+    """What to say when a FIFO has no reader yet (``netlab.files.atomic_write``'s ``waiting``)."""
+
+    def say(seconds: float) -> None:
+        message = text("ui.waiting_reader", lang, path=path, seconds=f"{seconds:g}")
+        output.console(stderr=True).print(message, soft_wrap=True)
+
+    return say
+
+
+def wrote_pcap(notes, path: Path, count: int, lang: str) -> None:
+    from netlab.files import STDOUT, streams
+
+    if path == STDOUT:
+        notes.print(text("ui.wrote_pcap_stdout", lang, count=count), soft_wrap=True)
+    elif streams(path):  # a FIFO, /dev/null: nothing to open again in Wireshark
+        notes.print(text("ui.wrote_pcap_stream", lang, count=count, path=path), soft_wrap=True)
+    else:
+        notes.print(text("ui.wrote_pcap", lang, count=count, path=path), soft_wrap=True)
+
+
+def wrote_svg(notes, path: Path, lang: str) -> None:
+    from netlab.files import STDOUT
+
+    if path == STDOUT:
+        notes.print(text("ui.wrote_svg_stdout", lang), soft_wrap=True)
+    else:
+        notes.print(text("ui.wrote_svg", lang, path=path), soft_wrap=True)
 
 
 # -- commands ----------------------------------------------------------------------------------
@@ -452,14 +490,13 @@ def states(
         doc = view.table_document(lang) if chosen is None else view.state_document(chosen, lang)
         output.print_json(json.dumps(doc, ensure_ascii=False, indent=2))
     else:
-        output.console().print(drawn)
+        output.console(stderr=shown.to_stdout).print(drawn)
     if shown.svg is not None:
         from netlab.views import svg as svg_view
 
         title = text("ui.states.title", lang) if chosen is None else chosen.value
-        svg_view.write(drawn, shown.svg, title)
-        notes = output.console(stderr=shown.json)
-        notes.print(text("ui.wrote_svg", lang, path=shown.svg), soft_wrap=True)
+        svg_view.write(drawn, shown.svg, title, 100, waiting_note(shown.svg, lang))
+        wrote_svg(output.console(stderr=shown.json or shown.to_stdout), shown.svg, lang)
 
 
 #: The scenarios with more than two nodes, each in its own module ``netlab.cli.sim_NAME``

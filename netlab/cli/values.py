@@ -69,6 +69,19 @@ def seconds(option: str, value: str, low_exclusive: float, high: float, rule: No
     return number
 
 
+IDLE_TIMEOUT_MIN = 0.1  # seconds; below this a connection would be closed before it can speak
+IDLE_TIMEOUT_MAX = 86_400  # one day
+
+
+def idle_timeout(value: str) -> float:
+    """``--idle-timeout`` of the demo servers: seconds (fractions allowed) from 0.1 to 86400."""
+    rule = allowed("idle_timeout", low=IDLE_TIMEOUT_MIN, high=IDLE_TIMEOUT_MAX)
+    number = seconds("--idle-timeout", value, 0, IDLE_TIMEOUT_MAX, rule)
+    if number < IDLE_TIMEOUT_MIN:
+        raise OptionError("--idle-timeout", value, rule)
+    return number
+
+
 def choice(option: str, value: str, choices: tuple[str, ...]) -> str:
     wanted = value.strip().lower()
     if wanted not in choices:

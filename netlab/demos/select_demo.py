@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import queue
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING
 
 from netlab.demos.select_server import (
     BACKLOG,
+    IDLE_TIMEOUT,
     EchoServer,
     Event,
     check_capacity,
@@ -80,6 +81,7 @@ class SelectDemo:
     is printed; ``run()`` serves the clients; ``close()`` (or leaving the ``with`` block) stops
     the clients and the server, closes every socket and reaps the child, however the run
     ended. Events reach ``run``'s ``on_event`` on the calling thread, as they happen.
+    ``idle_timeout`` and ``refusals`` are the server's (``EchoServer``).
     """
 
     def __init__(
@@ -93,6 +95,8 @@ class SelectDemo:
         live: bool = True,
         lines: bool = False,
         pacing: dict[str, float] | None = None,
+        idle_timeout: float | None = IDLE_TIMEOUT,
+        refusals: Mapping[str, bytes] | None = None,
     ) -> None:
         from netlab.demos.listen import listen
 
@@ -108,7 +112,14 @@ class SelectDemo:
         self.pacing = pacing
         self._events: queue.SimpleQueue[Event] = queue.SimpleQueue()
         emit = self._events.put if live else None
-        self.server = EchoServer(listen(host, port, BACKLOG), backend, lines=lines, on_event=emit)
+        self.server = EchoServer(
+            listen(host, port, BACKLOG),
+            backend,
+            lines=lines,
+            on_event=emit,
+            idle_timeout=idle_timeout,
+            refusals=refusals,
+        )
         self._fleet: FleetProcess | None = None
 
     @property
@@ -202,12 +213,25 @@ def _summary(
 
 
 def serve(
-    host: str, port: int, backend: str, on_event: Callable[[Event], None], lines: bool = False
+    host: str,
+    port: int,
+    backend: str,
+    on_event: Callable[[Event], None],
+    lines: bool = False,
+    idle_timeout: float | None = IDLE_TIMEOUT,
+    refusals: Mapping[str, bytes] | None = None,
 ) -> None:
     """Serve on ``host:port`` in this thread until Ctrl-C or SIGTERM (KeyboardInterrupt)."""
     from netlab.demos.listen import listen
 
     make_selector(backend).close()
-    server = EchoServer(listen(host, port, BACKLOG), backend, lines=lines, on_event=on_event)
+    server = EchoServer(
+        listen(host, port, BACKLOG),
+        backend,
+        lines=lines,
+        on_event=on_event,
+        idle_timeout=idle_timeout,
+        refusals=refusals,
+    )
     with sigterm_as_interrupt():
         server.serve_forever()

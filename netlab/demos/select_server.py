@@ -7,11 +7,13 @@ back: upper-casing is byte-wise, so the reply is right however the stream was cu
 when the client ends its input without a newline, as ``readline()`` would. Written properly: a
 pending-output buffer per connection with partial sends handled, a socket watched for writing
 only while it has pending output, removal on EOF and on reset, no busy loop, and a
-per-connection cap on buffered bytes), ``Event`` (one plain record per thing the server does,
+per-connection cap on buffered bytes, and an idle timeout: a connection that sent nothing for
+``idle_timeout`` seconds is closed), ``Event`` (one plain record per thing the server does,
 which the view draws), ``check_capacity`` (FD_SETSIZE and the open-file limit) and
 ``sigterm_as_interrupt``. The demo around it (the server plus a fleet of clients) is
 ``netlab.demos.select_demo``. Moves bytes only: no rich, no printing, no sentences (reasons are
-short keys the view turns into text).
+short keys the view turns into text; the one-line refusal a client is sent when the server
+cannot take it is given by the caller, already in the learner's language).
 A connection's memory is bounded: at most MAX_PENDING bytes of unsent replies (plus one recv()
 of RECV_SIZE bytes being processed), and in line mode MAX_LINE bytes of an unfinished line.
 
@@ -28,7 +30,7 @@ import signal
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from netlab.errors import UsageError
@@ -37,6 +39,7 @@ from netlab.i18n import Note
 BACKENDS = ("select", "poll", "epoll")
 FD_SETSIZE = 1024  # select()'s fd_set is a bitmap of this many descriptors (glibc, macOS)
 SELECT_LIMIT = 1000  # connections the select backend accepts, leaving room for a few other fds
+IDLE_TIMEOUT = 300.0  # seconds without a byte received, then the connection is closed
 MAX_LINE = 8 * 1024  # line mode: a longer line (newline not counted) closes that connection
 MAX_PENDING = 64 * 1024  # replies a client has not read yet: above this, it is disconnected
 RECV_SIZE = 16 * 1024
@@ -51,6 +54,7 @@ REASONS = (
     "slow_reader",  # more than MAX_PENDING bytes of replies waiting: the client does not read
     "error",  # another socket error (``detail`` holds the system's message)
     "stopped",  # the server shut down
+    "idle",  # nothing received for idle_timeout seconds (``detail``: those seconds)
     "fd_setsize",  # refused: the select backend is full (FD_SETSIZE)
     "no_fds",  # refused: the process has no free file descriptor
 )
@@ -62,7 +66,8 @@ class Event:
 
     kind: ``listening`` (peer = "host:port"), ``round`` (select() returned: ``readable`` and
     ``writable`` list connection numbers, 0 = the listening socket; ``watching`` = how many
-    sockets it watched for reading and for writing), ``accept``, ``refuse``, ``read``
+    sockets it watched for reading and for writing), ``accept``, ``refuse`` (``reason``;
+    ``nbytes`` of the refusal line the client was sent, 0 if it could not be), ``read``
     (``nbytes`` received: ``data`` holds them; in line mode ``lines`` are the lines completed),
     ``last_line`` (line mode: the client ended its input after ``data``, a line without its
     newline, which is answered all the same), ``write`` (``nbytes`` sent: ``data``, or in line
@@ -106,9 +111,9 @@ class Stats:
 class Connection:
     """One accepted client: its socket, unfinished input line (line mode) and pending output."""
 
-    __slots__ = ("eof", "inbox", "mask", "number", "outbox", "peer", "sock")
+    __slots__ = ("eof", "heard", "inbox", "mask", "number", "outbox", "peer", "sock")
 
-    def __init__(self, sock: socket.socket, number: int, peer: str) -> None:
+    def __init__(self, sock: socket.socket, number: int, peer: str, now: float) -> None:
         self.sock = sock
         self.number = number
         self.peer = peer
@@ -116,6 +121,7 @@ class Connection:
         self.outbox = bytearray()  # replies not yet accepted by send()
         self.eof = False  # the client has closed its side
         self.mask = selectors.EVENT_READ
+        self.heard = now  # time.monotonic() of the last bytes received (or of the accept)
 
 
 def make_selector(backend: str) -> selectors.BaseSelector:
@@ -138,6 +144,12 @@ class EchoServer:
     on. Run ``serve_forever()`` in the calling thread, or ``start()`` it in a background thread
     and ``stop()`` it (which wakes the select() through a socket pair and joins the thread).
     ``on_event`` (if given) receives every Event, on the server's thread.
+
+    ``idle_timeout``: seconds a connection may stay without sending a byte before it is closed
+    (None: never), so idle sockets cannot hold every descriptor. ``select_limit``: the most
+    connections the select backend holds (SELECT_LIMIT; smaller in tests). ``refusals``: the
+    line sent to a client that is refused, by reason (``fd_setsize``, ``no_fds``); a reason
+    without one gets ``refused: REASON``.
     """
 
     def __init__(
@@ -150,8 +162,14 @@ class EchoServer:
         max_pending: int = MAX_PENDING,
         on_event: Callable[[Event], None] | None = None,
         send_buffer: int | None = None,
+        idle_timeout: float | None = IDLE_TIMEOUT,
+        select_limit: int = SELECT_LIMIT,
+        refusals: Mapping[str, bytes] | None = None,
     ) -> None:
         self.backend = backend
+        self.idle_timeout = idle_timeout
+        self.select_limit = min(select_limit, SELECT_LIMIT)
+        self.refusals = dict(refusals or {})
         self.lines = lines
         self.max_line = max_line
         self.max_pending = max_pending
@@ -169,6 +187,8 @@ class EchoServer:
             sock.close()
             raise
         self._wake_r.setblocking(False)
+        # Open connections, the one that received bytes longest ago first (moved to the end
+        # whenever bytes arrive), so the next idle deadline is always the first one's.
         self._conns: dict[int, Connection] = {}
         self._numbers = 0
         self._stopping = False
@@ -219,21 +239,44 @@ class EchoServer:
     def serve_forever(self) -> None:
         """The select loop, until ``stop()`` (or an exception such as KeyboardInterrupt).
 
-        No timeout: select() sleeps until a socket is ready, so an idle server uses no CPU.
-        Every socket is closed when the loop ends, however it ends.
+        select() sleeps until a socket is ready or the oldest connection's idle deadline comes
+        (no connection: no timeout), so an idle server uses no CPU. A return with nothing ready
+        is only that deadline: it is not counted as a round. Every socket is closed when the
+        loop ends, however it ends.
         """
         self._running = True
         try:
             self._event("listening", peer="{}:{}".format(*self.address))
             while not self._stopping:
-                ready = self._selector.select()
-                self.stats.rounds += 1
-                if self._emit is not None:
-                    self._announce(ready)
+                ready = self._selector.select(self._next_deadline())
+                if ready:
+                    self.stats.rounds += 1
+                    if self._emit is not None:
+                        self._announce(ready)
                 for key, mask in ready:
                     self._dispatch(key.data, mask)
+                self._close_idle()
         finally:
             self._close_all()
+
+    def _next_deadline(self) -> float | None:
+        """Seconds until the connection that has been silent longest reaches the idle timeout
+        (a millisecond late rather than early, so one wake-up is enough); None: no deadline."""
+        if self.idle_timeout is None or not self._conns:
+            return None
+        oldest = next(iter(self._conns.values()))
+        return max(0.0, oldest.heard + self.idle_timeout - time.monotonic()) + 0.001
+
+    def _close_idle(self) -> None:
+        if self.idle_timeout is None:
+            return
+        expired = time.monotonic() - self.idle_timeout
+        seconds = f"{self.idle_timeout:g}"
+        while self._conns:
+            oldest = next(iter(self._conns.values()))
+            if oldest.heard > expired:
+                return
+            self._close(oldest, "idle", seconds)
 
     def _dispatch(self, what: object, mask: int) -> None:
         if what == "listener":
@@ -288,11 +331,9 @@ class EchoServer:
 
     def _admit(self, sock: socket.socket, peer: str) -> None:
         if self.backend == "select" and (
-            self.stats.connected >= SELECT_LIMIT or sock.fileno() >= FD_SETSIZE
+            self.stats.connected >= self.select_limit or sock.fileno() >= FD_SETSIZE
         ):
-            sock.close()
-            self.stats.refused += 1
-            self._event("refuse", peer=peer, reason="fd_setsize")
+            self._refuse(sock, peer, "fd_setsize")
             return
         if self.send_buffer is not None:
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, self.send_buffer)
@@ -300,7 +341,7 @@ class EchoServer:
         with contextlib.suppress(OSError):
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self._numbers += 1
-        conn = Connection(sock, self._numbers, peer)
+        conn = Connection(sock, self._numbers, peer, time.monotonic())
         self._conns[conn.number] = conn
         self._selector.register(sock, selectors.EVENT_READ, conn)
         self.stats.accepted += 1
@@ -308,17 +349,32 @@ class EchoServer:
         self._event("accept", conn=conn.number, peer=peer)
 
     def _shed_one(self) -> None:
-        """Out of descriptors: accept with the spare one and close at once, so the waiting
-        connection is refused instead of making the listener readable forever (a busy loop)."""
+        """Out of descriptors: accept with the spare one, say why and close at once, so the
+        waiting connection is refused instead of making the listener readable forever (a busy
+        loop)."""
         if self._spare is not None:
             os.close(self._spare)
             self._spare = None
         with contextlib.suppress(OSError):
             sock, addr = self._listener.accept()
-            sock.close()
-            self.stats.refused += 1
-            self._event("refuse", peer=f"{addr[0]}:{addr[1]}", reason="no_fds")
+            self._refuse(sock, f"{addr[0]}:{addr[1]}", "no_fds")
         self._spare = _spare_fd()
+
+    def _refuse(self, sock: socket.socket, peer: str, reason: str) -> None:
+        """Send the client one line saying why, then close: it is not left waiting on a
+        connection nobody will serve. The line fits any empty send buffer, so this never
+        blocks. What the client already sent is read and dropped first, so the close is a FIN;
+        bytes that arrive later make it a RST, which still comes after the line."""
+        line = self.refusals.get(reason) or f"refused: {reason}\n".encode()
+        sent = 0
+        with contextlib.suppress(OSError):
+            sock.setblocking(False)
+            with contextlib.suppress(BlockingIOError, InterruptedError):
+                sock.recv(RECV_SIZE)
+            sent = sock.send(line)
+        sock.close()
+        self.stats.refused += 1
+        self._event("refuse", peer=peer, reason=reason, nbytes=sent)
 
     # -- reading and writing ------------------------------------------------------------------
 
@@ -336,6 +392,8 @@ class EchoServer:
         if not data:
             self._on_eof(conn)
             return
+        conn.heard = time.monotonic()
+        self._conns[conn.number] = self._conns.pop(conn.number)  # now the last to go idle
         self.stats.bytes_in += len(data)
         self.stats.chunks += 1
         if self.lines:

@@ -22,13 +22,12 @@ import os
 import socket
 import struct
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from netlab.errors import OutputError
 from netlab.i18n import Note
 from netlab.sim.segment import Segment
 from netlab.sim.trace import Node, Step, Trace
@@ -292,24 +291,21 @@ def to_trace(
     )
 
 
-def save(frames: list[Any], path: Path) -> int:
+def save(frames: list[Any], path: Path, waiting: Callable[[float], None] | None = None) -> int:
     """Write the frames to a pcap file (link type Ethernet, the real timestamps; ``STDOUT``:
-    to standard output); return how many. Atomic: an error leaves no partial file."""
+    to standard output); return how many. Written as ``netlab.files.atomic_write`` decides: an
+    error leaves no partial file; a FIFO or device is written through."""
     from scapy.utils import PcapWriter
 
-    from netlab.files import atomic_write, to_path
+    from netlab.files import atomic_write, reported
 
-    try:
-        with to_path(path) as target, atomic_write(target) as tmp:
-            writer = PcapWriter(str(tmp), linktype=1, sync=False)
-            try:
-                for frame in frames:
-                    stamped = frame.copy()
-                    stamped.time = Decimal(str(frame.time))
-                    writer.write(stamped)
-            finally:
-                writer.close()
-    except OSError as exc:
-        reason = exc.strerror or str(exc)
-        raise OutputError(Note("errors.output", {"path": str(path), "reason": reason})) from exc
+    with reported(path), atomic_write(path, waiting) as tmp:
+        writer = PcapWriter(str(tmp), linktype=1, sync=False)
+        try:
+            for frame in frames:
+                stamped = frame.copy()
+                stamped.time = Decimal(str(frame.time))
+                writer.write(stamped)
+        finally:
+            writer.close()
     return len(frames)

@@ -1,18 +1,19 @@
 """Scenario ``dhcp``: hosts on a LAN get their addresses from a DHCP server (RFC 2131).
 
-Owns the server's address pool and lease table (``LeaseTable``), the client state machine of
-RFC 2131 figure 5 as data (``TRANSITIONS``: INIT, SELECTING, REQUESTING, BOUND, RENEWING,
-REBINDING), the client's timers (T1, T2 and the back-off between Discovers) and the script of
-the scenario: each client's DORA (Discover, Offer, Request, ACK), the clients that find the pool
-empty (no Offer, Discover retransmitted) and the first client's renewal at T1. The client's
-timers count from the moment it sent its Request (RFC 2131 section 4.4.1), and its frames carry
-the IP header ISC dhclient gives them: written by dhclient itself on its packet socket (TTL 128,
-TOS 0x10 low delay) until it has an address, the kernel's (TTL 64, DF) for the unicast renewal.
+Owns the story: each client's DORA (Discover, Offer, Request, ACK) on one event queue, the
+clients that find the pool empty (no Offer, Discover retransmitted) and the first client's
+renewal at T1; the LAN (the server's addresses, the pool's start), the limits of the options
+(``DhcpOptions``), the transaction IDs (a seeded ``random.Random``), the notes of every step and
+``build``. The client's timers count from the moment it sent its Request (RFC 2131 section
+4.4.1), and its frames carry the IP header ISC dhclient gives them: written by dhclient itself
+on its packet socket (TTL 128, TOS 0x10 low delay) until it has an address, the kernel's (TTL
+64, DF) for the unicast renewal. What it is made of: the client's state machine and timers in
+``netlab.sim.dhcp_client``, the pool and lease table in ``netlab.sim.dhcp_leases``, the message
+as plain data in ``netlab.sim.dhcp_message``; the names others use are importable from here.
 
-Pure and deterministic: no printing, no sockets, no sleeping; transaction IDs come from a
-seeded ``random.Random``. The frames are built by ``netlab.sim.packets.dhcp``, imported inside
-``build`` and only when frames are asked for, so ``build(options, frames=False)`` never loads
-scapy and gives the same Trace without packets.
+Pure and deterministic: no printing, no sockets, no sleeping. The frames are built by
+``netlab.sim.packets.dhcp``, imported inside ``build`` and only when frames are asked for, so
+``build(options, frames=False)`` never loads scapy and gives the same Trace without packets.
 """
 
 from __future__ import annotations
@@ -23,8 +24,36 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from netlab.errors import NetlabError, ProtocolViolation
-from netlab.sim.addressing import DEFAULT_TTL, format_ipv4, parse_ipv4, subnet
+from netlab.sim.addressing import DEFAULT_TTL, subnet
+from netlab.sim.dhcp_client import (
+    PARAM_REQUEST,
+    RAW_TOS,
+    RAW_TTL,
+    STATES,
+    TRANSITIONS,
+    Client,
+    DhcpViolation,
+    backoff,
+    client_mac,
+    next_state,
+    t1,
+    t2,
+)
+from netlab.sim.dhcp_leases import OFFER_HOLD, PREFIXLEN, Lease, LeaseTable, pool_addresses, stamp
+from netlab.sim.dhcp_message import (
+    ACK,
+    BROADCAST_IP,
+    BROADCAST_MAC,
+    CLIENT_PORT,
+    DISCOVER,
+    MESSAGE_TYPES,
+    OFFER,
+    REQUEST,
+    SERVER_PORT,
+    UNSPECIFIED,
+    Message,
+    summary,
+)
 from netlab.sim.trace import Node, Note, Step, Trace
 
 __all__ = [
@@ -49,19 +78,7 @@ __all__ = [
 SERVER = "dhcp"
 SERVER_IP = "192.168.1.1"  # also the default gateway and the DNS server handed out
 SERVER_MAC = "02:00:00:00:00:fe"
-PREFIXLEN = 24
 POOL_START = "192.168.1.100"
-CLIENT_PORT = 68
-SERVER_PORT = 67
-UNSPECIFIED = "0.0.0.0"
-BROADCAST_IP = "255.255.255.255"
-BROADCAST_MAC = "ff:ff:ff:ff:ff:ff"
-PARAM_REQUEST = (1, 3, 6)  # subnet mask, router, DNS server
-#: The IP header ISC dhclient writes itself for what it sends on its packet socket (everything
-#: before it has an address: common/packet.c, assemble_udp_ip_header): TTL 128, TOS
-#: IPTOS_LOWDELAY, ID 0, no DF. A unicast renewal goes through the kernel's UDP socket instead.
-RAW_TTL = 128
-RAW_TOS = 0x10  # IPTOS_LOWDELAY
 
 MAX_CLIENTS = 6
 MAX_POOL = 50
@@ -70,302 +87,9 @@ MAX_LEASE = 604_800  # 7 days
 DEFAULT_LEASE = 3600
 DEFAULT_SEED = 2131
 
-OFFER_HOLD = 60  # seconds the server keeps an offered address for the client (its own choice)
 RESPONSE_DELAY = 0.01  # seconds between a message and the answer to it
 CLIENT_GAP = 1.0  # seconds between the start of one client and the next
 RETRANSMISSIONS_SHOWN = 2  # Discovers sent again by a client that gets no Offer
-FIRST_BACKOFF = 4  # RFC 2131 4.1, without the +-1 s randomisation
-MAX_BACKOFF = 64
-
-#: DHCP message types (option 53) as Wireshark names them.
-MESSAGE_TYPES = {
-    1: "Discover",
-    2: "Offer",
-    3: "Request",
-    4: "Decline",
-    5: "ACK",
-    6: "NAK",
-    7: "Release",
-    8: "Inform",
-}
-DISCOVER, OFFER, REQUEST, ACK = 1, 2, 3, 5
-
-#: scapy's names of the DHCP options used here, and their codes (RFC 2132).
-OPTION_CODES = {
-    "message-type": 53,
-    "requested_addr": 50,
-    "server_id": 54,
-    "param_req_list": 55,
-    "lease_time": 51,
-    "renewal_time": 58,
-    "rebinding_time": 59,
-    "subnet_mask": 1,
-    "router": 3,
-    "name_server": 6,
-}
-
-# -- the client's state machine (RFC 2131 figure 5) --------------------------------------------
-
-STATES = ("INIT", "SELECTING", "REQUESTING", "BOUND", "RENEWING", "REBINDING")
-
-#: (state, event) -> next state. Events: ``discover`` (send a DHCPDISCOVER), ``retransmit`` (no
-#: offer in time: send it again), ``offer``/``ack``/``nak`` (one received), ``select`` (send a
-#: DHCPREQUEST for the chosen offer), ``decline`` (the ACKed address is in use: send
-#: DHCPDECLINE), ``t1``/``t2`` (timers), ``expire`` (the lease ran out), ``release`` (send
-#: DHCPRELEASE). An offer, ACK or NAK that arrives where the figure does not expect one is
-#: discarded: the state stays.
-TRANSITIONS: dict[tuple[str, str], str] = {
-    ("INIT", "discover"): "SELECTING",
-    ("SELECTING", "retransmit"): "SELECTING",
-    ("SELECTING", "offer"): "SELECTING",  # collect offers
-    ("SELECTING", "select"): "REQUESTING",
-    ("REQUESTING", "offer"): "REQUESTING",  # discard
-    ("REQUESTING", "ack"): "BOUND",
-    ("REQUESTING", "decline"): "INIT",
-    ("REQUESTING", "nak"): "INIT",
-    ("BOUND", "offer"): "BOUND",  # discard
-    ("BOUND", "ack"): "BOUND",  # discard
-    ("BOUND", "nak"): "BOUND",  # discard
-    ("BOUND", "t1"): "RENEWING",
-    ("BOUND", "release"): "INIT",
-    ("RENEWING", "ack"): "BOUND",
-    ("RENEWING", "nak"): "INIT",
-    ("RENEWING", "t2"): "REBINDING",
-    ("REBINDING", "ack"): "BOUND",
-    ("REBINDING", "nak"): "INIT",
-    ("REBINDING", "expire"): "INIT",
-}
-
-
-class DhcpViolation(ProtocolViolation):
-    """The client was asked for an event its state does not allow; its state is unchanged."""
-
-    def __init__(self, state: str, event: str) -> None:
-        NetlabError.__init__(self, Note("errors.dhcp.protocol", {"state": state, "event": event}))
-        self.state = state
-        self.event = event
-
-
-def next_state(state: str, event: str) -> str:
-    """The state after ``event`` in ``state``, or ``DhcpViolation``."""
-    try:
-        return TRANSITIONS[(state, event)]
-    except KeyError:
-        raise DhcpViolation(state, event) from None
-
-
-# -- timers ------------------------------------------------------------------------------------
-
-
-def t1(lease: int) -> int:
-    """The renewal time T1 for a lease of ``lease`` seconds: half of it (RFC 2131 4.4.5), in
-    whole seconds as option 58 carries it."""
-    return lease // 2
-
-
-def t2(lease: int) -> int:
-    """The rebinding time T2: 7/8 of the lease (0.875, RFC 2131 4.4.5), in whole seconds."""
-    return lease * 7 // 8
-
-
-def backoff(attempt: int) -> int:
-    """Seconds a client waits for an answer to its transmission number ``attempt`` (0 for the
-    first) before sending again: 4, 8, 16, 32, then 64 for ever (RFC 2131 4.1, without the
-    random -1 to +1 s)."""
-    if attempt < 0:
-        raise ValueError(f"attempt must be >= 0, not {attempt}")
-    return MAX_BACKOFF if attempt >= 5 else min(FIRST_BACKOFF << attempt, MAX_BACKOFF)
-
-
-# -- the server's pool and lease table ---------------------------------------------------------
-
-
-def pool_addresses(start: str, size: int) -> list[str]:
-    """``size`` consecutive addresses from ``start``; all must stay inside ``start``'s /24-like
-    subnet of ``PREFIXLEN`` bits and be hosts (not the network or broadcast address)."""
-    if size < 1:
-        raise ValueError(f"a pool needs at least one address, not {size}")
-    net = subnet(start, PREFIXLEN)
-    first, low, high = parse_ipv4(start), parse_ipv4(net.first_host), parse_ipv4(net.last_host)
-    if first < low or first + size - 1 > high:
-        raise ValueError(f"{size} addresses from {start} do not fit in {net.cidr}")
-    return [format_ipv4(first + i) for i in range(size)]
-
-
-@dataclass
-class Lease:
-    """One row of the server's table: an address offered to, or leased by, one MAC."""
-
-    ip: str
-    mac: str
-    state: str  # "offered" (reserved while the client decides) or "bound"
-    expires: float  # seconds from the start of the scenario
-
-    def row(self) -> dict[str, str | int | None]:
-        return {"ip": self.ip, "mac": self.mac, "state": self.state, "expires": stamp(self.expires)}
-
-
-class LeaseTable:
-    """A DHCP server's pool and its leases.
-
-    An address is free when no lease holds it. ``offer`` reserves the lowest free address (or
-    the one the MAC already holds) for ``hold`` seconds; ``request`` binds it for the lease time
-    (a selection, a renewal or a rebinding) or refuses (the server would send a DHCPNAK);
-    ``expire`` frees what ran out. Every method takes the time ``now`` and expires first.
-    """
-
-    def __init__(self, addresses: list[str], hold: float = OFFER_HOLD) -> None:
-        if not addresses or len(set(addresses)) != len(addresses):
-            raise ValueError("a pool needs one or more distinct addresses")
-        self.addresses = list(addresses)
-        self.hold = hold
-        self._leases: dict[str, Lease] = {}
-
-    def expire(self, now: float) -> list[Lease]:
-        """Drop and return the leases whose time is up at ``now``."""
-        gone = [lease for lease in self._leases.values() if lease.expires <= now]
-        for lease in gone:
-            del self._leases[lease.ip]
-        return gone
-
-    def holder(self, mac: str) -> Lease | None:
-        return next((lease for lease in self._leases.values() if lease.mac == mac), None)
-
-    def free(self, now: float) -> list[str]:
-        self.expire(now)
-        return [ip for ip in self.addresses if ip not in self._leases]
-
-    def offer(self, mac: str, now: float) -> str | None:
-        """The address to offer ``mac``: the one it holds already, else the lowest free one
-        (reserved for ``hold`` seconds); None when the pool is exhausted."""
-        self.expire(now)
-        held = self.holder(mac)
-        if held is not None:
-            if held.state == "offered":
-                held.expires = now + self.hold
-            return held.ip
-        free = [ip for ip in self.addresses if ip not in self._leases]
-        if not free:
-            return None
-        self._leases[free[0]] = Lease(free[0], mac, "offered", now + self.hold)
-        return free[0]
-
-    def request(self, mac: str, ip: str, now: float, lease_time: int) -> bool:
-        """``mac`` asks for ``ip`` for ``lease_time`` seconds: bind it and return True when the
-        address is in the pool and free or already this MAC's; else False (a DHCPNAK)."""
-        self.expire(now)
-        if ip not in self.addresses:
-            return False
-        current = self._leases.get(ip)
-        if current is not None and current.mac != mac:
-            return False
-        held = self.holder(mac)
-        if held is not None and held.ip != ip:
-            del self._leases[held.ip]  # it wanted another address after all
-        self._leases[ip] = Lease(ip, mac, "bound", now + lease_time)
-        return True
-
-    def release(self, mac: str) -> str | None:
-        """Free the address ``mac`` holds (a DHCPRELEASE); return it, or None."""
-        held = self.holder(mac)
-        if held is None:
-            return None
-        del self._leases[held.ip]
-        return held.ip
-
-    def leases(self) -> list[Lease]:
-        order = {ip: i for i, ip in enumerate(self.addresses)}
-        return sorted(self._leases.values(), key=lambda lease: order[lease.ip])
-
-    def rows(self) -> list[dict[str, str | int | None]]:
-        """The table as the views show it: ip, mac, state, expires, in pool order."""
-        return [lease.row() for lease in self.leases()]
-
-
-def stamp(seconds: float) -> str:
-    """A time as the tables and notes show it: seconds with three decimals."""
-    return f"{seconds:.3f}"
-
-
-# -- messages ----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Message:
-    """One DHCP message with the addresses of the frame that carries it: plain data, no scapy."""
-
-    message_type: int
-    eth_src: str
-    eth_dst: str
-    ip_src: str
-    ip_dst: str
-    sport: int
-    dport: int
-    xid: int
-    chaddr: str
-    options: tuple[tuple[str, Any], ...]
-    secs: int = 0
-    broadcast: bool = False
-    ciaddr: str = UNSPECIFIED
-    yiaddr: str = UNSPECIFIED
-    siaddr: str = UNSPECIFIED
-    giaddr: str = UNSPECIFIED
-    ttl: int = DEFAULT_TTL  # the IP header's TTL, TOS and DF bit
-    tos: int = 0
-    df: bool = False
-
-    @property
-    def op(self) -> int:
-        """1 BOOTREQUEST (client to server) or 2 BOOTREPLY."""
-        return 1 if self.sport == CLIENT_PORT else 2
-
-    @property
-    def name(self) -> str:
-        return MESSAGE_TYPES[self.message_type]
-
-    def fields(self) -> dict[str, Any]:
-        """The key fields, as the Trace's ``Step.fields`` carries them."""
-        return {
-            "message_type": self.message_type,
-            "message": self.name,
-            "op": self.op,
-            "xid": self.xid,
-            "secs": self.secs,
-            "broadcast": self.broadcast,
-            "ciaddr": self.ciaddr,
-            "yiaddr": self.yiaddr,
-            "siaddr": self.siaddr,
-            "giaddr": self.giaddr,
-            "chaddr": self.chaddr,
-            "eth_src": self.eth_src,
-            "eth_dst": self.eth_dst,
-            "ip_src": self.ip_src,
-            "ip_dst": self.ip_dst,
-            "sport": self.sport,
-            "dport": self.dport,
-            "ttl": self.ttl,
-            "tos": self.tos,
-            "df": self.df,
-            "options": {
-                name: list(value) if isinstance(value, tuple) else value
-                for name, value in self.options
-            },
-        }
-
-    def wire(self) -> dict[str, Any]:
-        """The keyword arguments of ``netlab.sim.packets.dhcp.dhcp_frame``: the fields, with the
-        options as (name, value) pairs in their order."""
-        out = {k: v for k, v in self.fields().items() if k not in ("message_type", "message")}
-        out["options"] = list(out["options"].items())
-        return out
-
-
-def summary(message_type: int, xid: int) -> str:
-    """Wireshark's Info column for a DHCP message: ``DHCP Offer    - Transaction ID 0x...``."""
-    return f"DHCP {MESSAGE_TYPES[message_type]:<8} - Transaction ID 0x{xid:08x}"
-
-
-# -- the scenario ------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -405,40 +129,6 @@ class DhcpOptions:
         return self.names or tuple(chr(ord("A") + i) for i in range(self.clients))
 
 
-@dataclass
-class _Client:
-    name: str
-    mac: str
-    xid: int
-    start: float
-    state: str = "INIT"
-    offered: str | None = None
-    ip: str | None = None
-    requested_at: float | None = None  # when it sent its last Request: its lease counts from it
-    bound_at: float | None = None
-
-    @property
-    def label(self) -> str | Note:
-        """The client's name inside a sentence: a host letter as it is, a named device (the
-        journey's laptop) translated."""
-        return self.name if len(self.name) == 1 else Note(f"node.{self.name}")
-
-    @property
-    def subject(self) -> str | Note:
-        """The client's name at the start of a sentence ("The laptop"), where English wants a
-        capital whatever the name."""
-        return self.name if len(self.name) == 1 else Note(f"dhcp.subject.{self.name}")
-
-    def who(self) -> dict[str, str | Note]:
-        """The two forms of the name that the notes use: ``client`` and ``subject``."""
-        return {"client": self.label, "subject": self.subject}
-
-
-def client_mac(number: int) -> str:
-    """The MAC of client ``number`` (1 for A): 02:00:00:00:00:01, ... (locally administered)."""
-    return f"02:00:00:00:00:{number:02x}"
-
-
 def _xids(rng: random.Random, count: int) -> list[int]:
     out: list[int] = []
     while len(out) < count:
@@ -471,7 +161,7 @@ class _Run:
         xids = _xids(rng, MAX_CLIENTS + 1)  # always as many: --clients does not change them
         self.renew_xid = xids[-1]
         self.clients = [
-            _Client(name, client_mac(i + 1), xids[i], round(i * CLIENT_GAP, 6))
+            Client(name, client_mac(i + 1), xids[i], round(i * CLIENT_GAP, 6))
             for i, name in enumerate(names)
         ]
         self.pool = pool_addresses(POOL_START, options.pool_size)
@@ -555,10 +245,10 @@ class _Run:
     def everyone_but(self, name: str) -> tuple[str, ...]:
         return tuple(n for n in (SERVER, *(c.name for c in self.clients)) if n != name)
 
-    def first(self, client: _Client) -> bool:
+    def first(self, client: Client) -> bool:
         return client is self.clients[0]
 
-    def client_to_server(self, client: _Client, message_type: int, options, **kw) -> Message:
+    def client_to_server(self, client: Client, message_type: int, options, **kw) -> Message:
         return Message(
             message_type=message_type,
             eth_src=client.mac,
@@ -588,7 +278,7 @@ class _Run:
             ("name_server", self.o.dns_server),
         )
 
-    def reply(self, client: _Client, message_type: int, ip: str, ciaddr: str, xid: int) -> Message:
+    def reply(self, client: Client, message_type: int, ip: str, ciaddr: str, xid: int) -> Message:
         """An Offer or ACK, broadcast when the client set the flag and has no address yet, else
         unicast to its MAC and the address (RFC 2131 4.1)."""
         flag = self.o.broadcast_flag and ciaddr == UNSPECIFIED
@@ -608,19 +298,19 @@ class _Run:
             yiaddr=ip,
         )
 
-    def how(self, client: _Client, ip: str) -> Note:
+    def how(self, client: Client, ip: str) -> Note:
         if self.o.broadcast_flag:
             return Note("dhcp.how.broadcast")
         return Note("dhcp.how.unicast", {"mac": client.mac, "ip": ip})
 
-    def reply_receivers(self, client: _Client) -> tuple[str, ...]:
+    def reply_receivers(self, client: Client) -> tuple[str, ...]:
         if self.o.broadcast_flag:
             return (client.name, *(n for n in self.everyone_but(client.name) if n != SERVER))
         return ()
 
     # -- the client --
 
-    def discover(self, client: _Client, attempt: int) -> None:
+    def discover(self, client: Client, attempt: int) -> None:
         client.state = next_state(client.state, "retransmit" if attempt else "discover")
         secs = int(self.now - client.start)
         msg = self.client_to_server(
@@ -663,12 +353,12 @@ class _Run:
         self.at(self.now + RESPONSE_DELAY, lambda: self.server_discover(client, attempt))
         self.at(self.now + backoff(attempt), lambda: self.timeout(client, attempt))
 
-    def timeout(self, client: _Client, attempt: int) -> None:
+    def timeout(self, client: Client, attempt: int) -> None:
         no_offer = client.state == "SELECTING" and client.offered is None
         if no_offer and attempt < RETRANSMISSIONS_SHOWN:
             self.discover(client, attempt + 1)
 
-    def request(self, client: _Client) -> None:
+    def request(self, client: Client) -> None:
         client.state = next_state(client.state, "select")
         client.requested_at = self.now
         ip = client.offered
@@ -692,7 +382,7 @@ class _Run:
         self.send(client.name, SERVER, msg, notes, to=self.everyone_but(client.name))
         self.at(self.now + RESPONSE_DELAY, lambda: self.server_request(client))
 
-    def renew(self, client: _Client) -> None:
+    def renew(self, client: Client) -> None:
         client.state = next_state(client.state, "t1")
         ip = client.ip
         assert ip is not None and client.bound_at is not None
@@ -740,7 +430,7 @@ class _Run:
 
     # -- the server --
 
-    def server_discover(self, client: _Client, attempt: int) -> None:
+    def server_discover(self, client: Client, attempt: int) -> None:
         ip = self.table.offer(client.mac, self.now)
         if ip is None:
             if attempt == 0:
@@ -790,7 +480,7 @@ class _Run:
         self.send(SERVER, client.name, msg, notes, to=self.reply_receivers(client))
         self.at(self.now + RESPONSE_DELAY, lambda: self.request(client))
 
-    def server_request(self, client: _Client) -> None:
+    def server_request(self, client: Client) -> None:
         ip = client.offered
         assert ip is not None
         if not self.table.request(client.mac, ip, self.now, self.o.lease):
@@ -832,7 +522,7 @@ class _Run:
         if self.first(client) and self.o.renew:
             self.at(client.bound_at + self.t1, lambda: self.renew(client))
 
-    def server_renew(self, client: _Client) -> None:
+    def server_renew(self, client: Client) -> None:
         ip = client.ip
         assert ip is not None
         if not self.table.request(client.mac, ip, self.now, self.o.lease):

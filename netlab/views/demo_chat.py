@@ -4,7 +4,9 @@ Owns turning the chat demo's plain records (``ChatEvent``, ``BotStep``, ``BotsRe
 messages a client receives) into rich renderables in the learner's language, and the
 ``--json`` document of the scripted room. Only draws: no sockets, no protocol decisions. Every
 sentence comes from the ``demo.chat`` catalogue tables; arrows and marks fall back to ASCII
-when the terminal can't show more.
+when the terminal can't show more. Whatever a peer sent (names, lines, member lists, error
+codes) is outside text: ``outside`` cuts it with a count and escapes it for one line
+(``netlab.printable``), so a log record stays one record and nothing reaches the terminal raw.
 """
 
 from __future__ import annotations
@@ -17,11 +19,25 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from netlab.demos.chat import MAX_TEXT, BotsResult, BotStep, ChatEvent, Message, Typed
-from netlab.i18n import catalogue, text
+from netlab.demos.chat import (
+    MAX_NAME,
+    MAX_TEXT,
+    REASONS,
+    BotsResult,
+    BotStep,
+    ChatEvent,
+    Message,
+    Typed,
+)
+from netlab.demos.chat_client import MAX_CODE
+from netlab.i18n import text
+from netlab.printable import clip, printable
 
 LINES = 4  # lines the bots say (demo.chat.bots.line1 ... line4)
 REMEMBER = ("frames", "one_thread", "isolation")  # demo.chat.remember.*
+LOG_TEXT = 200  # characters of a line in the server's log (the members get it whole)
+LOG_RECIPIENTS = 8  # names after a log line's arrow; the others are counted
+WELCOME_MEMBERS = 50  # names in the client's welcome; the others are counted
 STYLE = {
     "join": "green",
     "leave": "yellow",
@@ -38,29 +54,52 @@ def bot_lines(lang: str) -> list[str]:
     return [text(f"demo.chat.bots.line{i}", lang) for i in range(1, LINES + 1)]
 
 
-def reason(code: str | None, lang: str) -> str:
-    """A disconnect reason or error code, said in words (an unknown code as it is)."""
-    key = f"demo.chat.reason.{code}"
-    return text(key, lang) if key in catalogue("en") else str(code)
+def outside(value: object, limit: int, lang: str) -> str:
+    """Text a peer sent, ready for one line: cut after ``limit`` characters (saying how many
+    more there were) and every control, bidi, zero-width and line-breaking character
+    escaped."""
+    kept, cut = clip(str(value), limit)
+    shown = printable(kept, newlines=False)
+    if not cut:
+        return shown
+    return text("demo.chat.cut", lang, text=shown, count=cut, chars=f"{cut:,}")
+
+
+def reason(code: object, lang: str) -> str:
+    """A disconnect reason or error code, said in words (an unknown code as outside text)."""
+    if code in REASONS:
+        return text(f"demo.chat.reason.{code}", lang)
+    return outside(code, MAX_CODE, lang)
 
 
 def _arrow(ascii_only: bool) -> str:
     return "->" if ascii_only else "→"
 
 
-def _names(names: tuple[str, ...] | list[str], lang: str) -> str:
-    return text("demo.chat.sep", lang).join(names) if names else text("demo.chat.nobody", lang)
+def _names(names: tuple[str, ...] | list[str], lang: str, limit: int | None = None) -> str:
+    """Members' names, each as outside text; past ``limit`` of them, how many more."""
+    if not names:
+        return text("demo.chat.nobody", lang)
+    shown = names if limit is None else names[:limit]
+    joined = text("demo.chat.sep", lang).join(outside(n, MAX_NAME, lang) for n in shown)
+    if len(shown) == len(names):
+        return joined
+    return text("demo.chat.more", lang, names=joined, count=len(names) - len(shown))
 
 
 # -- --server-only ----------------------------------------------------------------------------
 
 
-def listening(bound: str, lang: str) -> Text:
-    """The first line of ``--server-only``: where it listens, then how to join."""
+def listening(bound: str, lang: str, idle: float | None = None) -> Text:
+    """The first line of ``--server-only``: where it listens, then how to join (and when a
+    quiet connection is closed)."""
     host, _, port = bound.rpartition(":")
     line = Text(text("demo.chat.listening", lang, host=host, port=port), style="bold")
     line.append("\n")
     line.append(text("demo.chat.server_hint", lang, port=port), style=STYLE["dim"])
+    if idle is not None:
+        line.append("\n")
+        line.append(text("demo.chat.idle_hint", lang, idle=f"{idle:g}"), style=STYLE["dim"])
     return line
 
 
@@ -70,6 +109,17 @@ def public_warning(host: str, lang: str) -> Text:
 
 def server_event(event: ChatEvent, lang: str, ascii_only: bool = False) -> Text:
     """One line of the server's log."""
+    if event.kind == "left_many":
+        names = _names(event.names, lang, LOG_RECIPIENTS)
+        said = text(
+            "demo.chat.server.left_many",
+            lang,
+            count=len(event.names),
+            names=names,
+            reason=reason(event.reason, lang),
+            members=event.members,
+        )
+        return Text(said)
     key = f"demo.chat.server.{event.kind}"
     if event.kind == "dropped" and event.name:
         key = "demo.chat.server.refused"
@@ -78,15 +128,34 @@ def server_event(event: ChatEvent, lang: str, ascii_only: bool = False) -> Text:
             key,
             lang,
             peer=event.peer,
-            name=event.name or "",
-            text=event.text or "",
+            name=outside(event.name or "", MAX_NAME, lang),
+            text=outside(event.text or "", LOG_TEXT, lang),
             reason=reason(event.reason, lang),
             members=event.members,
         )
     )
     if event.kind in ("joined", "said", "left"):
-        line.append(f"  {_arrow(ascii_only)} {_names(event.recipients, lang)}", style="dim")
+        names = _names(event.recipients, lang, LOG_RECIPIENTS)
+        line.append(f"  {_arrow(ascii_only)} {names}", style="dim")
     return line
+
+
+def server_samples(lang: str, ascii_only: bool = False) -> list[Text]:
+    """One log line of every kind and reason, with a long Chinese name and escapes: drawn
+    once before serving, so that everything the log needs (catalogues, rich's lazily imported
+    modules) is loaded while file descriptors are still free."""
+    peer, names = "127.0.0.1:1", ("名" * 30, "\x1b[2J\u202e", *(f"m{i}" for i in range(20)))
+    samples = [listening("127.0.0.1:1", lang, 300.0)]
+    for kind in ("connected", "joined", "said"):
+        event = ChatEvent(kind, peer, names[0], names[1] * 300, None, names, len(names))
+        samples.append(server_event(event, lang, ascii_only))
+    many = ChatEvent("left_many", "", reason="slowest", names=names)
+    samples.append(server_event(many, lang, ascii_only))
+    for code in (*REASONS, "\x1b" * 100):
+        for kind, name in (("left", names[0]), ("dropped", None), ("dropped", names[1])):
+            event = ChatEvent(kind, peer, name, None, code, names[:1], 1)
+            samples.append(server_event(event, lang, ascii_only))
+    return samples
 
 
 # -- the scripted room -------------------------------------------------------------------------
@@ -203,7 +272,8 @@ def bots_json(result: BotsResult) -> str:
 
 
 def client_welcome(name: str, host: str, port: int, members: list[str], lang: str) -> Text:
-    params = {"name": name, "host": host, "port": port, "members": _names(members, lang)}
+    shown = _names(members, lang, WELCOME_MEMBERS)
+    params = {"name": name, "host": host, "port": port, "members": shown}
     key = "demo.chat.client.welcome" if members else "demo.chat.client.welcome_alone"
     line = Text(text(key, lang, **params), style="bold")
     line.append("\n")
@@ -214,16 +284,17 @@ def client_welcome(name: str, host: str, port: int, members: list[str], lang: st
 def client_message(message: Message, lang: str) -> RenderableType | None:
     """A message from the room as the client shows it (None for one it does not know)."""
     kind = message.get("type")
-    name = str(message.get("name", ""))
+    name = outside(message.get("name", ""), MAX_NAME, lang)
     if kind == "said":
         line = Text()
         line.append(name, style=STYLE["name"])
-        line.append(text("demo.chat.step.say_sep", lang) + str(message.get("text", "")))
+        said = outside(message.get("text", ""), MAX_TEXT, lang)
+        line.append(text("demo.chat.step.say_sep", lang) + said)
         return line
     if kind in ("joined", "left"):
         return Text(text(f"demo.chat.client.{kind}", lang, name=name), style=STYLE["dim"])
     if kind == "error":
-        said = text("demo.chat.client.error", lang, reason=reason(str(message.get("code")), lang))
+        said = text("demo.chat.client.error", lang, reason=reason(message.get("code"), lang))
         return Text(said, style="bold red")
     return None
 

@@ -3,7 +3,8 @@
 Owns turning the server's plain records (``netlab.demos.select_server.Event`` and
 ``DemoSummary``) into rich lines in the learner's language: the round line (what select()
 watched and what it returned), the accept / read / write / close lines under it, the summary
-table, the ``--json`` document, and the warnings. Only draws: no sockets, no decisions about
+table, the ``--json`` document, the warnings, and the one line a refused client is sent
+(``refusals``: the server itself holds no sentences). Only draws: no sockets, no decisions about
 connections. A read or write line shows the bytes one ``recv()`` returned or one ``send()``
 took (in line mode, the lines completed), so the learner sees that the pieces follow what
 arrived, not what the client wrote. Every sentence comes from the ``demo.select`` catalogue
@@ -80,9 +81,22 @@ def reason(event: Event, lang: str) -> str:
         "limit": server.SELECT_LIMIT,
         "fd_setsize": server.FD_SETSIZE,
         "detail": event.detail,
+        "idle": event.detail,
     }
     key = f"demo.select.reason.{event.reason}"
     return text(key, lang, **params) if key in catalogue("en") else event.reason
+
+
+def refusals(lang: str) -> dict[str, bytes]:
+    """The line a refused client is sent, by reason, in UTF-8: what it reads before the close
+    (``nc`` shows it), so it knows why it was not served."""
+    from netlab.demos import select_server as server
+
+    params = {"limit": server.SELECT_LIMIT, "fd_setsize": server.FD_SETSIZE}
+    return {
+        why: (text(f"demo.select.refusal.{why}", lang, **params) + "\n").encode("utf-8")
+        for why in ("fd_setsize", "no_fds")
+    }
 
 
 # -- one event, one line --------------------------------------------------------------------
@@ -188,7 +202,8 @@ def event_line(
     if event.kind == "close":
         return _close(event, lang)
     if event.kind == "refuse":
-        line = text("demo.select.refuse", lang, peer=event.peer, why=reason(event, lang))
+        key = "demo.select.refuse_told" if event.nbytes else "demo.select.refuse"
+        line = text(key, lang, peer=event.peer, why=reason(event, lang))
         return Text(line, style=STYLE["refuse"])
     if event.kind == "stopped":
         line = text("demo.select.stopped", lang, rounds=event.round, total=event.total)

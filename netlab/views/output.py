@@ -1,54 +1,50 @@
-"""Files netlab writes (pcap, SVG): checking the path first, then writing atomically.
+"""Files netlab writes (pcap, SVG): checking the path first, then writing it.
 
 Owns ``check_writable`` (run before any work, so a bad ``--pcap``/``--svg`` path fails at once
-and nothing is half-written) and ``write_text_atomically`` (through ``netlab.files``). Errors
-are ``OutputError`` with a message naming the path and the reason.
-"""
+with status 2 and nothing is half-written) and ``write_text``. How each kind of path is written
+(a file replaced atomically, a link followed, a FIFO or device written through) is
+``netlab.files.target``'s decision, shared by the check and the write; an error met while
+writing, after the work, is ``OutputError`` (status 1, ``netlab.files.reported``)."""
 
 from __future__ import annotations
 
-import os
-import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from netlab.errors import OutputError, OutputPathError, UsageError
-from netlab.files import STDOUT, atomic_write
+from netlab.files import STDOUT, Unusable, atomic_write, reported, target
 from netlab.i18n import Note
 
 
-def check_writable(option: str, value: str, stdout_ok: bool = False) -> Path:
-    """Return ``value`` as a Path if a file can be created there; raise OutputError if not.
-    With ``stdout_ok``, ``-`` stands for standard output (``STDOUT``)."""
-    if stdout_ok and value == "-":
-        return STDOUT
-    path = Path(value).expanduser()
-    folder = path.parent if str(path.parent) else Path(".")
-
-    def fail(reason: Note) -> OutputError:
-        where = f"{option} {value}"
-        return OutputPathError(Note("errors.output", {"path": where, "reason": reason}))
-
+def check_writable(option: str, value: str, stdout_ok: bool = False, binary: bool = False) -> Path:
+    """Return ``value`` as a Path if netlab can write there, ``STDOUT`` for standard output
+    (``-``, ``/dev/stdout``) when ``stdout_ok``; raise OutputPathError if not. ``binary``
+    refuses a terminal (the caller checks ``STDOUT`` itself, after its own combinations)."""
     if not value.strip():
         raise UsageError(Note("errors.empty_path", {"option": option}))
+    if stdout_ok and value == "-":
+        return STDOUT
+    where_typed = f"{option} {value}"
+
+    def fail(reason: Note) -> OutputError:
+        return OutputPathError(Note("errors.output", {"path": where_typed, "reason": reason}))
+
+    path = Path(value).expanduser()
     if path.name in ("", ".", ".."):
         raise fail(Note("errors.is_folder", {"path": value}))
-    if path.is_dir():
-        raise fail(Note("errors.is_folder", {"path": value}))
-    if not folder.exists():
-        raise fail(Note("errors.no_folder", {"folder": str(folder)}))
-    if not folder.is_dir():
-        raise fail(Note("errors.not_a_folder", {"folder": str(folder)}))
-    if not os.access(folder, os.W_OK | os.X_OK) or (path.exists() and not os.access(path, os.W_OK)):
-        raise fail(Note("errors.no_permission", {"folder": str(folder)}))
-    try:  # the folder may still refuse new files (/proc, a read-only mount): try one
-        handle, probe = tempfile.mkstemp(dir=folder, prefix=".netlab-check-")
-    except OSError as exc:
-        raise fail(Note("errors.cannot_create", {"reason": exc.strerror or str(exc)})) from exc
-    os.close(handle)
-    os.unlink(probe)
+    try:
+        where = target(path)
+    except Unusable as exc:
+        raise fail(exc.reason) from None
+    if where.kind == "stdout":
+        if not stdout_ok:
+            raise fail(Note("errors.no_stdout", {"option": option}))
+        return STDOUT
+    if binary and where.terminal:
+        raise OutputPathError(Note("errors.pcap_terminal_path", {"path": where_typed}))
     return path
 
 
-def write_text_atomically(path: Path, content: str) -> None:
-    with atomic_write(path) as tmp:
+def write_text(path: Path, content: str, waiting: Callable[[float], None] | None = None) -> None:
+    with reported(path), atomic_write(path, waiting) as tmp:
         tmp.write_text(content, encoding="utf-8")

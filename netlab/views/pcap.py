@@ -1,17 +1,17 @@
 """``--pcap``: the packets of a Trace as a pcap file Wireshark opens.
 
 Owns which steps become frames (every step with a packet, lost ones included, as captured by
-their sender before the loss) and their timestamps (the scenario's clock). The bytes and the
-atomic write come from ``netlab.sim.packets``.
+their sender before the loss) and their timestamps (the scenario's clock). The bytes come from
+``netlab.sim.packets``, the writing from ``netlab.files`` (a file replaced atomically, a FIFO,
+a device or standard output written through).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
-from netlab.errors import OutputError
-from netlab.files import to_path
-from netlab.i18n import Note
+from netlab.files import reported
 from netlab.sim.trace import Trace
 
 
@@ -39,16 +39,12 @@ def comment(trace: Trace) -> str | None:
     return f"netlab simulate {trace.scenario}: stack={stack}"
 
 
-def write(trace: Trace, path: Path) -> int:
+def write(trace: Trace, path: Path, waiting: Callable[[float], None] | None = None) -> int:
     """Write the trace's frames to ``path`` (``STDOUT``: standard output); return how many
-    were written."""
+    were written. ``waiting``: see ``netlab.files.atomic_write``."""
     from netlab.sim.packets import write_pcap
 
     items = frames(trace)
-    try:
-        with to_path(path) as target:
-            write_pcap(target, items, comment(trace))
-    except OSError as exc:
-        reason = exc.strerror or str(exc)
-        raise OutputError(Note("errors.output", {"path": str(path), "reason": reason})) from exc
+    with reported(path):
+        write_pcap(path, items, comment(trace), waiting)
     return len(items)

@@ -2,8 +2,9 @@
 
 Owns how a question looks (number, topic, prompt, lettered choices), reading answers through an
 injected ``ask`` (interactive: a bad answer is asked again; piped: it counts as wrong with a
-note), recording each answer in the store the moment it is given, feedback in practice mode,
-and the final score per topic. The engine (``netlab.quiz.session``) decides everything else.
+note), saving each answer in the store the moment it is given (one the store cannot take yet
+is kept there and retried; the quiz goes on), feedback in practice mode, and the final score
+per topic. The engine (``netlab.quiz.session``) decides everything else.
 """
 
 from __future__ import annotations
@@ -149,7 +150,8 @@ def run(
     practice: bool,
     now: Callable[[], float],
 ) -> Outcome:
-    """Ask every question of ``session``; each answer is stored before the next question."""
+    """Ask every question of ``session``; each answer goes to ``store.save`` before the next
+    question (the caller flushes what a lock kept back)."""
     while (shown := session.next()) is not None:
         con.print(question_view(shown, session.position, session.total, lang))
         while True:
@@ -170,7 +172,7 @@ def run(
             )
         done = session.accept(graded)
         q = shown.question
-        store.record(q.id, q.topic, graded.given, done.correct, now())
+        store.save(q.id, q.topic, graded.given, done.correct, now())
         if practice:
             con.print(feedback(done, lang))
         else:

@@ -1,18 +1,19 @@
 """``--svg``: the rendered report exported as an SVG picture.
 
-Owns recording a renderable on an off-screen rich console and saving its SVG export atomically.
+Owns recording a renderable on an off-screen rich console and saving its SVG export (through
+``views.output.write_text``: a file replaced atomically, a FIFO or standard output written
+through).
 """
 
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from pathlib import Path
 
 from rich.console import Console, RenderableType
 
-from netlab.errors import OutputError
-from netlab.i18n import Note
-from netlab.views.output import write_text_atomically
+from netlab.views.output import write_text
 
 
 def to_svg(renderable: RenderableType, title: str, width: int = 100) -> str:
@@ -23,9 +24,11 @@ def to_svg(renderable: RenderableType, title: str, width: int = 100) -> str:
     return console.export_svg(title=title)
 
 
-def write(renderable: RenderableType, path: Path, title: str, width: int = 100) -> None:
-    try:
-        write_text_atomically(path, to_svg(renderable, title, width))
-    except OSError as exc:
-        reason = exc.strerror or str(exc)
-        raise OutputError(Note("errors.output", {"path": str(path), "reason": reason})) from exc
+def write(
+    renderable: RenderableType,
+    path: Path,
+    title: str,
+    width: int = 100,
+    waiting: Callable[[float], None] | None = None,
+) -> None:
+    write_text(path, to_svg(renderable, title, width), waiting)

@@ -115,6 +115,20 @@ def test_the_round_log_shows_each_chunk_as_it_came():
     )
 
 
+def test_the_log_says_a_refused_client_was_told_why():
+    from netlab.demos.select_server import Event
+
+    told = Event("refuse", 1.0, 5, peer="127.0.0.1:40000", reason="fd_setsize", nbytes=180)
+    silent = Event("refuse", 1.0, 5, peer="127.0.0.1:40000", reason="no_fds")
+    en = view.event_line(told, "en").plain
+    assert en.startswith("refused 127.0.0.1:40000, sent it one line saying why, then closed:")
+    assert "FD_SETSIZE = 1024" in en
+    assert "先发给它一行说明原因" in view.event_line(told, "zh").plain
+    assert view.event_line(silent, "en").plain == (
+        "refused 127.0.0.1:40000: no free file descriptor (see ulimit -n)"
+    )
+
+
 def test_warning_for_a_host_that_is_not_loopback():
     assert is_loopback("127.0.0.1") and not is_loopback("0.0.0.0")
     line = view.public_warning("0.0.0.0", "en").plain
@@ -147,6 +161,11 @@ def test_warning_for_a_host_that_is_not_loopback():
             ("--server-only", "--clients", "3"), ("--server-only", "--clients"), id="so-c"
         ),
         pytest.param(("--server-only", "--json"), ("--server-only", "--json"), id="so-json"),
+        pytest.param(("--idle-timeout", "0"), ("--idle-timeout", "0.1 to 86400"), id="idle-0"),
+        pytest.param(("--idle-timeout", "-5"), ("--idle-timeout", "-5"), id="idle-negative"),
+        pytest.param(("--idle-timeout", "soon"), ("--idle-timeout", "soon"), id="idle-word"),
+        pytest.param(("--idle-timeout", "1e9"), ("--idle-timeout", "1e9"), id="idle-absurd"),
+        pytest.param(("--idle-timeout", "inf"), ("--idle-timeout", "inf"), id="idle-inf"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(run, argv, named):
@@ -235,6 +254,19 @@ def test_server_only_serves_nc_style_lines_until_a_signal(sig):
     assert status == 130
     assert err.strip().splitlines() == ["netlab: interrupted"]
     assert _refused(port)
+
+
+def test_server_only_closes_an_idle_connection_and_says_why():
+    proc = _start(*DEMO, "--server-only", "--idle-timeout", "0.5", "--backend", "poll")
+    seen = bytearray()
+    text = read_until(proc, re.compile(rb"listening on 127\.0\.0\.1:(\d+)\n"), seen=seen)
+    port = int(re.search(rb"listening on 127\.0\.0\.1:(\d+)", text).group(1))
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        sock.settimeout(10)
+        assert sock.recv(100) == b""  # nothing sent for 0.5 s: the server closed it
+        read_until(proc, b"#1 closed: nothing received for 0.5 s (--idle-timeout)", seen=seen)
+        status, err = _finish(proc, signal.SIGTERM)
+    assert status == 130, err
 
 
 def test_ctrl_c_during_the_demo_stops_server_and_clients():

@@ -536,7 +536,7 @@ def test_corrupt_database_is_moved_aside(quiz, home: Path) -> None:
     moved = sorted(home.glob("progress.sqlite3.corrupt-*"))
     assert len(moved) == 1
     assert moved[0].read_bytes() == garbage
-    assert fixed("ui.quiz.recovered", path="") in err
+    assert fixed("ui.quiz.recovered", why="", path="") in err
     assert moved[0].name in err
     assert text("ui.quiz.score", "en", right=0, total=2) in out
     assert db_rows(home) == 2
@@ -548,7 +548,7 @@ def test_corrupt_database_with_json_keeps_stdout_clean(quiz, home: Path) -> None
     status, out, err = quiz("--seed", "4", "--count", "2", "--no-generated", "--json", answers=JUNK)
     assert status == 0, err
     assert json.loads(out)["total"] == 2
-    assert fixed("ui.quiz.recovered", path="") in err
+    assert fixed("ui.quiz.recovered", why="", path="") in err
     assert len(list(home.glob("progress.sqlite3.corrupt-*"))) == 1
 
 
@@ -942,3 +942,145 @@ def test_a_true_false_answer_is_said_in_chinese() -> None:
 
     assert said("false", "zh").startswith("错") and said("true", "zh").startswith("对")
     assert (said("false", "en"), said("B", "zh"), said("", "zh")) == ("false", "B", "")
+
+
+# -- hostile banks and piped answers (issue 13) --------------------------------------------------
+
+
+def bounded(
+    *argv: str, stdin: Any = subprocess.DEVNULL, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[bytes]:
+    """``python -m netlab ARGV`` with its memory capped (2 GiB of address space) and a timeout,
+    so a run that reads for ever or blocks fails the test instead of taking the machine."""
+    import resource
+
+    def cap() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))
+
+    return subprocess.run(
+        [sys.executable, "-m", "netlab", *argv],
+        stdin=stdin,
+        capture_output=True,
+        cwd=ROOT,
+        env=child_env(env),
+        timeout=60,
+        check=False,
+        preexec_fn=cap,
+    )
+
+
+@pytest.mark.parametrize("command", ["validate", "quiz"])
+@pytest.mark.parametrize("kind", ["dev-zero", "fifo"])
+def test_a_device_or_fifo_bank_is_refused_without_reading(command, kind, tmp_path) -> None:
+    path = Path("/dev/zero")
+    if kind == "fifo":
+        path = tmp_path / "bank.toml"
+        os.mkfifo(path)  # nobody ever writes to it: reading it would block for ever
+    if command == "validate":
+        done = bounded("quiz", "validate", str(path))
+        out = done.stdout.decode()
+        assert done.returncode == 2, (out, done.stderr)
+        assert out.startswith(f"{path}: ") and "not a regular file" in out, out
+    else:
+        done = bounded("quiz", "--bank", str(path), "--no-generated")
+        line = assert_one_error_line(done.returncode, done.stdout.decode(), done.stderr.decode())
+        assert str(path) in line and "not a regular file" in line, line
+
+
+def test_a_bank_file_over_16_mib_is_refused_naming_file_and_cap(run, tmp_path: Path) -> None:
+    big = tmp_path / "big.toml"
+    with big.open("wb") as stream:  # sparse: takes no disk space
+        stream.truncate(16 * 1024 * 1024 + 1)
+    status, out, err = run("quiz", "validate", str(big))
+    assert status == 2, out + err
+    assert out.startswith(f"{big}: ") and "16 MiB" in out, out
+
+
+MANY_CHOICES = Q.format(
+    id="many-choices",
+    kind="single",
+    rest="choices = ["
+    + ", ".join(f'{{ en = "c{i}", zh = "c{i}" }}' for i in range(10_000))
+    + ']\nanswer = "A"',
+)
+
+
+@pytest.mark.parametrize(
+    ("body", "count", "words"),
+    [
+        pytest.param("x = " + "[" * 500 + "]" * 500, 1, "nested too deeply", id="deep-arrays"),
+        pytest.param(
+            "x = " + "{ a = " * 500 + "1" + " }" * 500, 1, "nested too deeply", id="deep-tables"
+        ),
+        pytest.param("question = [1, 2]", 2, "must be a table", id="question-ints"),
+        pytest.param('topic = "handshake"\n' + MANY_CHOICES, 1, "2 to 8", id="10000-choices"),
+    ],
+)
+@pytest.mark.parametrize("command", ["validate", "quiz"])
+def test_hostile_bank_shapes_are_file_problems(
+    quiz, run, tmp_path, body, count, words, command
+) -> None:
+    path = tmp_path / "hostile.toml"
+    path.write_text(body + "\n", encoding="utf-8")
+    if command == "validate":
+        status, out, err = run("quiz", "validate", str(path))
+        assert status == 2, out + err
+        assert "Traceback" not in err and "internal error" not in err, err
+        found = [line for line in out.splitlines() if line.startswith(f"{path}:")]
+        assert len(found) == count, out
+    else:
+        status, out, err = quiz("--bank", str(path), "--no-generated", answers=JUNK)
+        found = [assert_one_error_line(status, out, err)]
+        assert (f"has {count} problems" if count > 1 else "has a problem") in found[0], found
+    assert words in found[0], out + err
+
+
+@pytest.mark.parametrize("path", ["~no-such-user-here/bank", "a" * 5000], ids=["user", "long"])
+@pytest.mark.parametrize("command", ["validate", "quiz"])
+def test_a_bank_path_that_cannot_be_looked_up_is_bad_input(quiz, run, path, command) -> None:
+    if command == "validate":
+        status, out, err = run("quiz", "validate", path)
+    else:
+        status, out, err = quiz("--bank", path, "--no-generated", answers=JUNK)
+    line = assert_one_error_line(status, out, err)
+    assert path[:20] in line
+
+
+def test_piped_markup_is_echoed_as_typed(quiz, small_bank: Path) -> None:
+    answers = ["[/bold]", "[bold red]x", "[link=https://example.com]y"]
+    argv = ("--bank", str(small_bank), "--no-generated", "--seed", "1", "--count", "3")
+    status, out, err = quiz(*argv, answers=answers)
+    assert status == 0, err
+    for answer in answers:
+        assert f": {answer}\n" in out, out
+    status, out, err = quiz(*argv, "--mode", "exam", "--json", answers=answers)
+    assert status == 0, err
+    assert [a["given"] for a in json.loads(out)["answers"]] == answers
+    for answer in answers:
+        assert answer in err.split(text("ui.quiz.review_title", "en"), 1)[1], err
+
+
+def test_piped_bytes_that_are_not_utf8_are_shown_escaped(small_bank: Path) -> None:
+    argv = ("quiz", "--bank", str(small_bank), "--no-generated", "--seed", "1", "--count", "1")
+    proc = subprocess.run(
+        [sys.executable, "-m", "netlab", *argv, "--json"],
+        input=b"\xff\xfe\n",
+        capture_output=True,
+        cwd=ROOT,
+        env=child_env(),
+        timeout=60,
+        check=False,
+    )
+    err = proc.stderr.decode()
+    assert proc.returncode == 0, err
+    assert json.loads(proc.stdout)["answers"][0]["given"] == "\\xff\\xfe"
+    assert ": \\xff\\xfe\n" in err
+
+
+def test_endless_input_without_a_line_end_ends_the_quiz(small_bank: Path) -> None:
+    argv = ("quiz", "--bank", str(small_bank), "--no-generated", "--seed", "1", "--count", "2")
+    with open("/dev/zero", "rb") as zeros:
+        done = bounded(*argv, stdin=zeros)
+    out = done.stdout.decode()
+    assert done.returncode == 0, done.stderr
+    assert text("ui.quiz.input_ended", "en", answered=0, total=2) in out, out

@@ -144,7 +144,7 @@ def expect(client: chat.ChatClient, message: dict) -> None:
 def test_the_room_decides_who_receives_what_without_sockets():
     room = chat.Room()
     assert room.receive(1, {"type": "hello", "name": "alice"}).sends == [
-        (1, {"type": "welcome", "name": "alice", "members": []})
+        (1, {"type": "welcome", "name": "alice", "members": [], "idle_timeout": None})
     ]
     joined = room.receive(2, {"type": "hello", "name": "bob"})
     assert joined.sends[1:] == [(1, {"type": "joined", "name": "bob"})]

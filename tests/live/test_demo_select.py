@@ -10,9 +10,12 @@ whole demo (``SelectDemo``, whose clients run in a child process).
 from __future__ import annotations
 
 import os
+import re
 import selectors
+import signal
 import socket
 import struct
+import subprocess
 import sys
 import threading
 import time
@@ -20,6 +23,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from childproc import read_until
 
 from netlab.demos import select_server
 from netlab.demos.echo_clients import message, run_fleet
@@ -27,6 +31,7 @@ from netlab.demos.listen import listen
 from netlab.demos.select_demo import SelectDemo
 from netlab.demos.select_server import BACKENDS, EchoServer, Event
 from netlab.errors import UsageError
+from netlab.views import demo_select as view
 
 HOST = "127.0.0.1"
 TIMEOUT = 10.0
@@ -52,7 +57,10 @@ def _socket_fds() -> set[str]:
 def _children() -> set[int]:
     pids: set[int] = set()
     for task in Path("/proc/self/task").glob("*/children"):
-        pids |= {int(p) for p in task.read_text().split()}
+        try:
+            pids |= {int(p) for p in task.read_text().split()}
+        except FileNotFoundError:  # that thread ended between the listing and the read
+            continue
     return pids
 
 
@@ -72,7 +80,7 @@ def _nothing_left_behind() -> Iterator[None]:
 class Running:
     """A server in a background thread, with the events it reported."""
 
-    def __init__(self, backend: str = "select", **options: int) -> None:
+    def __init__(self, backend: str = "select", **options: object) -> None:
         self.events: list[Event] = []
         self.server = EchoServer(
             listen(HOST, 0, 1024), backend, on_event=self.events.append, **options
@@ -368,19 +376,199 @@ def test_half_close_gets_every_pending_reply_before_the_server_closes():
     assert data == b"ONE\nTWO\nTHREE\n"
 
 
-def test_select_backend_refuses_past_its_limit(monkeypatch):
-    monkeypatch.setattr(select_server, "SELECT_LIMIT", 3)
-    with Running("select") as run:
-        socks = [_client(run.port) for _ in range(5)]
+def _refused_line(sock: socket.socket) -> bytes:
+    """What a refused client reads before the server's close. Bytes the client sent after the
+    server's last read make that close a RST (RFC 1122 4.2.2.13; Linux does so), which comes
+    after the line: the line is read all the same."""
+    data = b""
+    try:
+        while chunk := sock.recv(4096):
+            data += chunk
+    except ConnectionResetError:
+        pass
+    return data
+
+
+def test_select_backend_refuses_past_its_limit_and_tells_the_client_why():
+    told = b"full: try later\n"
+    with Running("select", select_limit=2, refusals={"fd_setsize": told}) as run:
+        kept = [_client(run.port) for _ in range(2)]
+        for sock in kept:  # accepted in order: the first two are served
+            sock.sendall(b"hi")
+            assert sock.recv(10) == b"HI"
+        late = _client(run.port)
+        eager = _client(run.port)
+        eager.sendall(b"unread data\n")  # read and dropped if it came in time
+        assert _refused_line(late) == told
+        assert _refused_line(eager) == told
         deadline = time.monotonic() + TIMEOUT
-        while run.server.stats.refused < 2:
+        while run.server.stats.refused < 2:  # the event follows the close the client saw
             assert time.monotonic() < deadline
             time.sleep(0.01)
         refused = [e for e in run.events if e.kind == "refuse"]
-        assert {e.reason for e in refused} == {"fd_setsize"}
-        assert run.server.stats.connected == 3
+        assert [(e.reason, e.nbytes) for e in refused] == [("fd_setsize", len(told))] * 2
+        assert run.server.stats.connected == 2
+        for sock in (*kept, late, eager):
+            sock.close()
+    with Running("select", select_limit=1) as run:  # no line given: the reason's key
+        first, second = _client(run.port), _client(run.port)
+        assert _refused_line(second) == b"refused: fd_setsize\n"
+        first.close()
+        second.close()
+
+
+@pytest.mark.parametrize("backend", [b for b in AVAILABLE if b != "select"])
+def test_poll_and_epoll_have_no_select_limit(backend):
+    with Running(backend, select_limit=2) as run:
+        socks = [_client(run.port) for _ in range(4)]
+        for sock in socks:
+            sock.sendall(b"ok")
+            assert sock.recv(10) == b"OK"
+            sock.close()
+    assert run.server.stats.refused == 0
+
+
+def test_refusal_lines_say_why_in_both_languages():
+    for lang, words in (("en", "refused"), ("zh", "拒绝连接")):
+        lines = view.refusals(lang)
+        assert set(lines) == {"fd_setsize", "no_fds"}
+        for line in lines.values():
+            assert line.endswith(b"\n") and line.count(b"\n") == 1
+            assert words in line.decode("utf-8")
+        assert b"1000" in lines["fd_setsize"] and b"poll" in lines["fd_setsize"]
+        assert b"ulimit -n" in lines["no_fds"]
+
+
+# -- idle connections --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("backend", AVAILABLE)
+def test_an_idle_connection_is_closed_after_the_idle_timeout(backend):
+    with Running(backend, idle_timeout=0.5) as run:
+        started = time.monotonic()
+        idle = _client(run.port)
+        talker = _client(run.port)
+        for _ in range(5):  # about 1 s, never 0.5 s without a byte
+            time.sleep(0.2)
+            talker.sendall(b"ping")
+            assert talker.recv(10) == b"PING"
+        assert idle.recv(10) == b""  # closed by the server, long before the socket's timeout
+        waited = time.monotonic() - started
+        (event,) = run.closes("idle")
+        assert (event.conn, event.detail, event.dropped) == (1, "0.5", 0)
+        assert 0.5 <= event.time < 1.2 and waited < 1.5
+        assert run.server.stats.connected == 1  # the talker is still served
+        talker.sendall(b"still")
+        assert talker.recv(10) == b"STILL"
+        idle.close()
+        talker.close()
+    for lang, words in (("en", "nothing received for 0.5 s (--idle-timeout)"), ("zh", "0.5 秒内")):
+        shown = view.event_line(event, lang)
+        assert shown is not None and words in shown.plain, shown
+
+
+def test_the_idle_deadline_counts_from_the_last_bytes_received():
+    with Running(idle_timeout=0.4) as run:
+        sock = _client(run.port)
+        time.sleep(0.3)
+        sock.sendall(b"x")
+        assert sock.recv(10) == b"X"
+        time.sleep(0.25)  # 0.55 s after the connect, 0.25 s after the last byte
+        assert run.server.stats.connected == 1
+        assert sock.recv(10) == b""  # then 0.4 s of silence
+        assert run.closes("idle")
+        sock.close()
+
+
+def test_no_timeout_means_an_idle_connection_stays():
+    with Running(idle_timeout=None) as run:
+        sock = _client(run.port)
+        time.sleep(0.3)
+        sock.sendall(b"x")
+        assert sock.recv(10) == b"X"
+        sock.close()
+    assert run.closes("idle") == []
+
+
+# -- the descriptor limit ----------------------------------------------------------------------
+
+
+def _cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+
+def _nofile_128() -> None:
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_NOFILE, (128, 128))
+
+
+@pytest.mark.parametrize("backend", [b for b in ("select", "epoll") if b in AVAILABLE])
+def test_at_nofile_128_with_200_clients_the_server_refuses_with_a_line_and_does_not_spin(backend):
+    env = {**os.environ, "NETLAB_LANG": "en", "PYTHONUNBUFFERED": "1", "COLUMNS": "200"}
+    argv = [sys.executable, "-m", "netlab", "demo", "select", "--server-only", "--backend", backend]
+    proc = subprocess.Popen(
+        argv,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+        preexec_fn=_nofile_128,
+    )
+    socks: list[socket.socket] = []
+    try:
+        seen = bytearray()
+        found = re.compile(rb"listening on 127\.0\.0\.1:(\d+)\n")
+        port = int(found.search(read_until(proc, found, seen=seen)).group(1))
+        socks = [_client(port) for _ in range(200)]
+        answers = _answers(socks, quiet=0.5)
+        refusal = view.refusals("en")["no_fds"]
+        assert set(answers.values()) == {refusal}  # every closed client was told why
+        assert 50 <= len(answers) <= 100, len(answers)  # about 128 minus the server's own fds
+        before = _cpu_seconds(proc.pid)
+        time.sleep(2)
+        assert _cpu_seconds(proc.pid) - before < 0.2  # no busy loop on the readable listener
+        served = [s for s in socks if s not in answers][:3]
+        for sock in served:  # the accepted ones are still served
+            sock.sendall(b"still here")
+            assert sock.recv(100) == b"STILL HERE"
+        read_until(
+            proc, b"sent it one line saying why, then closed: no free file descriptor", seen=seen
+        )
+    finally:
         for sock in socks:
             sock.close()
+        proc.send_signal(signal.SIGTERM)
+        try:
+            _, err = proc.communicate(timeout=20)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.communicate(timeout=10)
+    assert proc.returncode == 130, err
+    assert b"Traceback" not in err
+
+
+def _answers(socks: list[socket.socket], quiet: float) -> dict[socket.socket, bytes]:
+    """What each client that was closed received, read until no socket has had anything to say
+    for ``quiet`` seconds (at most TIMEOUT)."""
+    got: dict[socket.socket, bytes] = {}
+    deadline = time.monotonic() + TIMEOUT
+    with selectors.DefaultSelector() as selector:
+        for sock in socks:
+            selector.register(sock, selectors.EVENT_READ)
+        while time.monotonic() < deadline:
+            ready = selector.select(quiet)
+            if not ready:
+                break
+            for key, _ in ready:
+                sock = key.fileobj
+                chunk = sock.recv(4096)
+                got[sock] = got.get(sock, b"") + chunk
+                if not chunk:
+                    selector.unregister(sock)
+    return got
 
 
 def test_capacity_check_explains_fd_setsize():

@@ -9,7 +9,7 @@ on a wire: there is no send function.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -177,12 +177,16 @@ def checksums_ok(pkt: Packet) -> bool:
 
 
 def write_pcap(
-    path: Path, frames: Iterable[tuple[float, Packet]], comment: str | None = None
+    path: Path,
+    frames: Iterable[tuple[float, Packet]],
+    comment: str | None = None,
+    waiting: Callable[[float], None] | None = None,
 ) -> None:
-    """Write ``(time, frame)`` pairs to a pcap file, atomically (no partial file on error).
+    """Write ``(time, frame)`` pairs to a pcap file through ``netlab.files.atomic_write`` (no
+    partial file on error; a FIFO or device written through; ``waiting`` as there).
     With a ``comment`` the file is pcapng and the first frame carries it (Wireshark shows it as
     the packet comment; tshark as ``frame.comment``)."""
-    with atomic_write(path) as tmp:
+    with atomic_write(path, waiting) as tmp:
         if comment is None:
             writer = PcapWriter(str(tmp), linktype=1, sync=False)
         else:

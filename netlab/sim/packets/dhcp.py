@@ -1,9 +1,9 @@
 """DHCP frames: Ethernet / IPv4 / UDP / BOOTP with the DHCP options, built by scapy.
 
-Owns turning one DHCP message of ``netlab.sim.dhcp`` (plain values: addresses, ports, BOOTP
-fields and the options in order) into a real frame, serialised and parsed back so every length
-and checksum is the wire's, and reading the key fields back from a frame (for the tests). The
-BOOTP part is padded to 300 bytes with pad options, as ISC dhclient and dhcpd do (RFC 951's
+Owns turning one DHCP message of ``netlab.sim.dhcp_message`` (plain values: addresses, ports,
+BOOTP fields and the options in order) into a real frame, serialised and parsed back so every
+length and checksum is the wire's, and reading the key fields back from a frame (for the tests).
+The BOOTP part is padded to 300 bytes with pad options, as ISC dhclient and dhcpd do (RFC 951's
 minimum BOOTP message). Imports only ``scapy.layers.dhcp`` on top of the package's layers (the
 package, imported first, has already set ``conf.ipv6_enabled = False``); it sends nothing.
 """

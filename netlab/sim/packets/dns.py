@@ -1,8 +1,8 @@
 """DNS frames: Ethernet / IPv4 / UDP / DNS built with scapy from the scenario's pure messages.
 
-Owns turning a ``netlab.sim.dns.Datagram`` into a real frame (names compressed as servers do,
-RFC 1035 §4.1.4; every length and checksum the wire's) and reading a frame's DNS fields back
-for the tests. Nothing is sent.
+Owns turning a ``netlab.sim.dns_message.Datagram`` into a real frame (names compressed as
+servers do, RFC 1035 §4.1.4; every length and checksum the wire's) and reading a frame's DNS
+fields back for the tests. Nothing is sent.
 
 ``scapy.layers.dns`` imports ``scapy.layers.inet6`` whatever ``conf.ipv6_enabled`` says (AAAA
 data itself only needs ``inet_pton``), and loading inet6 builds scapy's IPv6 routing table by
@@ -29,10 +29,10 @@ from scapy.layers.inet import IP, UDP  # noqa: E402
 from scapy.layers.l2 import Ether  # noqa: E402
 from scapy.packet import Packet  # noqa: E402
 
-from netlab.sim.dns import TYPE_CODES  # noqa: E402
+from netlab.sim.dns_message import TYPE_CODES  # noqa: E402
 
 if TYPE_CHECKING:
-    from netlab.sim.dns import Datagram, Message, Record
+    from netlab.sim.dns_message import Datagram, Message, Record
 
 TYPE_NAMES = {code: name for name, code in TYPE_CODES.items()}
 
