@@ -16,7 +16,7 @@ from netlab.i18n import text
 from netlab.sim.trace import Trace
 from netlab.views import tables
 from netlab.views.labels import explanation
-from netlab.views.report import diagram_for, header, remember, section, title
+from netlab.views.report import diagram_for, header, prelude, remember, section, title
 
 
 def play(
@@ -32,6 +32,10 @@ def play(
     console.print(title(trace, lang))
     console.print(header(trace, lang))
     console.print()
+    before = prelude(trace, lang, width, ascii_only)  # route's topology
+    if before is not None:
+        console.print(before)
+        console.print()
     for line in timeline.head():
         console.print(line)
     total = len(trace.steps)

@@ -32,7 +32,13 @@ from netlab.views.lanes import Lanes
 from netlab.views.timeline import STYLE, Timeline
 
 #: Scenarios that add a section of their own to the report: module with ``section(...)``.
-SECTIONS = {"layers": "netlab.views.layers", "journey": "netlab.views.journey"}
+SECTIONS = {
+    "layers": "netlab.views.layers",
+    "journey": "netlab.views.journey",
+    "route": "netlab.views.route",
+}
+#: Scenarios that draw something before the diagram (route: its topology): ``prelude(...)``.
+PRELUDES = {"route": "netlab.views.route"}
 
 
 def uses_lanes(trace: Trace) -> bool:
@@ -183,6 +189,16 @@ def section(trace: Trace, lang: str, width: int, ascii_only: bool) -> Renderable
     return importlib.import_module(module_name).section(trace, lang, width, ascii_only)
 
 
+def prelude(trace: Trace, lang: str, width: int, ascii_only: bool) -> RenderableType | None:
+    """What the scenario shows before its steps (the topology of ``route``), if anything."""
+    module_name = PRELUDES.get(trace.scenario)
+    if module_name is None:
+        return None
+    import importlib
+
+    return importlib.import_module(module_name).prelude(trace, lang, width, ascii_only)
+
+
 def remember(trace: Trace, lang: str) -> Panel:
     body = Text("\n").join(Text(f"• {render(n, lang)}") for n in trace.remember)
     return Panel(body, title=text("ui.remember", lang), title_align="left", expand=True)
@@ -195,6 +211,11 @@ def report(trace: Trace, lang: str, width: int = 100, ascii_only: bool = False) 
             title(trace, lang),
             header(trace, lang),
             Text(""),
+        ]
+        before = prelude(trace, lang, width, ascii_only)
+        if before is not None:
+            parts += [before, Text("")]
+        parts += [
             diagram(trace, lang, width, ascii_only),
             Text(""),
             lanes_steps(trace, lang, ascii_only, width),

@@ -22,11 +22,13 @@ SCENARIOS = [
     pytest.param(("dhcp", "--clients", "3", "--pool-size", "2"), id="dhcp-exhausted"),
     pytest.param(("dns", "--again"), id="dns-again"),
     pytest.param(("journey",), id="journey"),
+    pytest.param(("route",), id="route"),
+    pytest.param(("route", "--topology", "mesh", "--traceroute"), id="route-mesh-traceroute"),
 ]
 
 #: a catalogue key printed instead of its text: "table.arp.ip", "ui.lanes.info", "node.tld"
 MISSING_KEY = re.compile(
-    r"\b(?:ui|table|node|help|errors|journey|arp|nat|dhcp|dns|layers)\.[a-z_]+"
+    r"\b(?:ui|table|node|help|errors|journey|arp|nat|dhcp|dns|layers|route)\.[a-z_]+"
 )
 
 

@@ -14,6 +14,7 @@ COMMANDS = [
     ("simulate", "handshake"),
     ("simulate", "close", "--merge"),
     ("simulate", "journey"),
+    ("simulate", "route", "--traceroute"),
     ("--lang", "zh", "simulate", "arp", "--hub"),
     ("simulate", "layers", "--hexdump"),
     ("notes", "tcp-udp"),

@@ -388,6 +388,7 @@ SCENARIOS = [
     pytest.param(("dhcp",), PCAP, id="dhcp"),
     pytest.param(("dns",), PCAP, id="dns"),
     pytest.param(("journey",), PCAPNG, id="journey"),
+    pytest.param(("route",), PCAP, id="route"),
     pytest.param(("states",), None, id="states"),
 ]
 

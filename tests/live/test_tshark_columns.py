@@ -22,9 +22,10 @@ from typing import Any
 
 import pytest
 
-from netlab.sim import arp, close, connection, dhcp, dns, handshake, journey, layers, nat
+from netlab.sim import arp, close, connection, dhcp, dns, handshake, journey, layers, nat, route
 from netlab.sim.hosts import TcpParams
 from netlab.sim.stack import MINIMAL
+from netlab.sim.topology import BUILT_IN
 from netlab.views import json_export, pcap
 
 FIELDS = ("frame.number", "_ws.col.Protocol", "_ws.col.Info")
@@ -138,6 +139,21 @@ VARIANTS: dict[str, Variant] = {
     "journey --seed 3 --name example.org": Variant(
         lambda: journey.build(journey.JourneyOptions(name="example.org", seed=3))
     ),
+    # route: ping, TTL running out, no route, no such host, traceroute, a router pinged
+    "route": Variant(lambda: route.build(route.RouteOptions())),
+    "route --ttl 2": Variant(lambda: route.build(route.RouteOptions(ttl=2))),
+    "route --to 198.51.100.7": Variant(lambda: route.build(route.RouteOptions(to="198.51.100.7"))),
+    "route --to 192.168.2.99": Variant(lambda: route.build(route.RouteOptions(to="192.168.2.99"))),
+    "route --to 192.168.1.1": Variant(lambda: route.build(route.RouteOptions(to="192.168.1.1"))),
+    "route --traceroute": Variant(lambda: route.build(route.RouteOptions(traceroute=True))),
+    "route --topology mesh --traceroute": Variant(
+        lambda: route.build(route.RouteOptions(BUILT_IN["mesh"](), traceroute=True))
+    ),
+    "route --topology line --to 198.51.100.7 --traceroute": Variant(
+        lambda: route.build(
+            route.RouteOptions(BUILT_IN["line"](), to="198.51.100.7", traceroute=True)
+        )
+    ),
 }
 
 
@@ -193,7 +209,7 @@ def test_protocol_and_info_are_tsharks(tshark, version, tmp_path, name):
 
 def test_every_scenario_is_covered():
     assert {name.split()[0] for name in VARIANTS} == {
-        "handshake", "close", "tcp", "layers", "arp", "nat", "dhcp", "dns", "journey",
+        "handshake", "close", "tcp", "layers", "arp", "nat", "dhcp", "dns", "journey", "route",
     }  # fmt: skip
 
 

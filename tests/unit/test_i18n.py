@@ -147,6 +147,26 @@ def _lan_traces():
         for udp in (False, True):
             yield layers.build(layers.LayersOptions(model=model, udp=udp), frames=False)
     yield journey.build(journey.JourneyOptions(), frames=False)
+    yield from _route_traces()
+
+
+def _route_traces():
+    from netlab.sim import route
+    from netlab.sim.topology import BUILT_IN
+
+    for make in BUILT_IN.values():
+        net = make()
+        for opts in (
+            route.RouteOptions(net),
+            route.RouteOptions(net, ttl=2),
+            route.RouteOptions(net, traceroute=True),
+            route.RouteOptions(net, to="198.51.100.7"),
+            route.RouteOptions(net, to=net.address_of(net.routers[-1])),
+        ):
+            yield route.build(opts, frames=False)
+    yield route.build(route.RouteOptions(to="192.168.2.99"), frames=False)
+    yield route.build(route.RouteOptions(to="192.168.2.99", traceroute=True), frames=False)
+    yield route.build(route.RouteOptions(ttl=1), frames=False)
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])

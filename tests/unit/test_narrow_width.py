@@ -23,10 +23,11 @@ from rich.cells import cell_len
 from rich.console import Console
 
 from netlab import i18n
-from netlab.sim import arp, close, connection, dhcp, dns, handshake, journey, layers, nat
+from netlab.sim import arp, close, connection, dhcp, dns, handshake, journey, layers, nat, route
 from netlab.sim.close import CloseOptions
 from netlab.sim.hosts import TcpParams
 from netlab.sim.tcp import State
+from netlab.sim.topology import BUILT_IN
 from netlab.views import detail, hexdump, report, states
 from netlab.views.json_export import trace_dict
 
@@ -57,9 +58,14 @@ TRACES: dict[str, Callable[[], object]] = {
     "dns": lambda: dns.build(dns.DnsOptions()),
     "dns_again_mx": lambda: dns.build(dns.DnsOptions(qtype="MX", again=True)),
     "journey": lambda: journey.build(journey.JourneyOptions()),
+    "route": lambda: route.build(route.RouteOptions()),
+    "route_traceroute_line": lambda: route.build(
+        route.RouteOptions(BUILT_IN["line"](), traceroute=True)
+    ),
+    "route_mesh_ttl": lambda: route.build(route.RouteOptions(BUILT_IN["mesh"](), ttl=2)),
 }
 #: The scenarios whose --detail and --hexdump are checked too (one of each kind of packet).
-PACKET_VIEWS = ("handshake", "nat", "layers_udp_osi")
+PACKET_VIEWS = ("handshake", "nat", "layers_udp_osi", "route_mesh_ttl")
 
 IPV4 = re.compile(r"(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?!\.?\d)")
 PAIR = re.compile(r"(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}:\d{1,5}(?!\d)")

@@ -118,9 +118,15 @@ def layer_names(pkt: Packet) -> list[str]:
     return names
 
 
+#: scapy's names of the layers an ICMP error quotes ("IP in ICMP") as its classes name them:
+#: one word each, so a hexdump row's layer list never needs to wrap
+_QUOTED = {f"{p} in ICMP": f"{p}error" for p in ("IP", "ICMP", "UDP", "TCP")}
+
+
 def _short(name: str) -> str:
-    """scapy's layer name as netlab and the JSON contract spell it ("Ethernet" -> "Ether")."""
-    return {"Ethernet": "Ether"}.get(name, name)
+    """scapy's layer name as netlab and the JSON contract spell it ("Ethernet" -> "Ether",
+    the quoted headers of an ICMP error "IPerror", "UDPerror"...)."""
+    return {"Ethernet": "Ether", **_QUOTED}.get(name, name)
 
 
 @dataclass(frozen=True)
