@@ -15,6 +15,8 @@ netlab's median to its baseline's:
   most 1x. They build and draw more (up to 35 frames and their tables), and DNS and NAT need
   scapy's DNS layer, which loads its IPv6 layer too;
 - ``netlab simulate route`` (campus: a ping there and back, 6 frames, 4 lookups): at most 0.6x.
+- ``netlab simulate rip --topology mesh`` (RIPv2 converging on 5 routers): at most 1x.
+- ``netlab simulate ospf`` (mesh: 40 LS Updates, Dijkstra at R1, 5 routing tables): at most 1x.
 
 ``import netlab.cli.main`` and a bare ``python -c pass`` are shown for reference. netlab runs as
 ``python -m netlab`` from this checkout (``PYTHONPATH`` points at it). The script reports; it
@@ -79,6 +81,18 @@ CASES = [
         [PY, "-m", "netlab", "simulate", "route"],
         'python -c "import scapy.all"',
         0.6,
+    ),
+    Case(
+        "netlab simulate rip --topology mesh",
+        [PY, "-m", "netlab", "simulate", "rip", "--topology", "mesh"],
+        'python -c "import scapy.all"',
+        1.0,
+    ),
+    Case(
+        "netlab simulate ospf (mesh)",
+        [PY, "-m", "netlab", "simulate", "ospf"],
+        'python -c "import scapy.all"',
+        1.0,
     ),
 ]
 

@@ -501,7 +501,7 @@ def states(
 
 #: The scenarios with more than two nodes, each in its own module ``netlab.cli.sim_NAME``
 #: (a function NAME that takes its options and ``views``), in the order ``--help`` lists them.
-SCENARIOS = ("layers", "arp", "nat", "dhcp", "dns", "journey", "route")
+SCENARIOS = ("layers", "arp", "nat", "dhcp", "dns", "journey", "route", "rip", "ospf")
 
 
 def register_scenarios() -> None:

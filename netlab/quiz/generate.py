@@ -19,7 +19,8 @@ are registered here: ``netlab.quiz.generate_tcp`` (handshake, data, header and f
 ``netlab.quiz.generate_close`` (the close variants) with the words both share in
 ``netlab.quiz.tcp_terms``, and the LAN questions: ``netlab.quiz.generate_layers`` (PDU names,
 header bytes), ``generate_dhcp``, ``generate_dns`` and ``generate_nat``, with the words they
-share in ``netlab.quiz.lan_terms``. ``netlab.quiz.recipe`` holds the pieces every generator
+share in ``netlab.quiz.lan_terms``, and ``generate_routing`` (longest-prefix match,
+Dijkstra). ``netlab.quiz.recipe`` holds the pieces every generator
 module uses (``Recipe``, ``Draft``, ``t``). A question's id is ``gen-`` and its recipe's id:
 progress in the learners' quiz stores refers to it, so a recipe keeps its id wherever it lives.
 
@@ -40,6 +41,7 @@ from netlab.quiz import (
     generate_dns,
     generate_layers,
     generate_nat,
+    generate_routing,
     generate_tcp,
 )
 from netlab.quiz.model import Question
@@ -265,6 +267,7 @@ _RECIPES: dict[str, _Recipe] = {
         *generate_dhcp.RECIPES,
         *generate_dns.RECIPES,
         *generate_nat.RECIPES,
+        *generate_routing.RECIPES,
     )
 }
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from netlab.sim import arp, connection, dhcp, dns, nat
-from netlab.sim.addressing import ttl_after
+from netlab.sim.addressing import DEFAULT_TTL, ttl_after
 from netlab.sim.hosts import TcpParams
 from netlab.sim.info_column import Capture
 from netlab.sim.trace import Node, Note, Step, Trace
@@ -44,6 +44,17 @@ INTERNET_ROUTERS = 8  # routers between the home router and the resolver or the 
 LEAVING_TTL = ttl_after(1)  # 63: the laptop's packets as the home router sends them on
 ARRIVING_TTL = ttl_after(INTERNET_ROUTERS)  # 56: the servers' packets reaching the home router
 INSIDE_TTL = ttl_after(INTERNET_ROUTERS + 1)  # 55: the same, forwarded onto the LAN
+#: What the header says about the routers crossed and the TTLs, counted as ``simulate route``
+#: counts them: every router takes one off (RFC 1812 5.3.1). The home router is one of them.
+ROUTER_COUNTS = {
+    "count": INTERNET_ROUTERS + 1,
+    "internet": INTERNET_ROUTERS,
+    "sent": DEFAULT_TTL,
+    "leaving": LEAVING_TTL,
+    "at_server": ttl_after(INTERNET_ROUTERS + 1),
+    "arriving": ARRIVING_TTL,
+    "inside": INSIDE_TTL,
+}
 ARP_START = 0.5  # seconds after the DHCP ACK
 DNS_START = 0.6
 TCP_START = 1.0
@@ -246,7 +257,17 @@ def _dns(
             RESOLVER,
             _outside(frames, query.packet, datagram, WAN_MAC, ISP_MAC),
             query.summary,
-            [Note("journey.nat.out", {"inside": inside, "public": nat.endpoint(*public)})],
+            [
+                Note(
+                    "journey.nat.out",
+                    {
+                        "inside": inside,
+                        "public": nat.endpoint(*public),
+                        "before": DEFAULT_TTL,
+                        "after": LEAVING_TTL,
+                    },
+                )
+            ],
             protocol="DNS",
             fields=dict(query.fields),
         ),
@@ -306,7 +327,17 @@ def _dns(
         inside_a,
         packet=_outside(frames, reply_out, datagram, GATEWAY_MAC, laptop_mac),
         src=GATEWAY,
-        notes=[Note("journey.nat.in", {"public": nat.endpoint(*public), "inside": inside})],
+        notes=[
+            Note(
+                "journey.nat.in",
+                {
+                    "public": nat.endpoint(*public),
+                    "inside": inside,
+                    "before": ARRIVING_TTL,
+                    "after": INSIDE_TTL,
+                },
+            )
+        ],
     )
     story.add(
         inside_a,
@@ -504,6 +535,7 @@ def build(options: JourneyOptions, frames: bool = True) -> Trace:
         header=[
             Note("journey.header.lanes", {"laptop": laptop_mac, "public": PUBLIC_IP}),
             Note("journey.header.phases"),
+            Note("journey.header.routers", ROUTER_COUNTS),
         ],
         remember=[
             Note("journey.remember.order"),

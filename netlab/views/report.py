@@ -37,8 +37,12 @@ SECTIONS = {
     "journey": "netlab.views.journey",
     "route": "netlab.views.route",
 }
-#: Scenarios that draw something before the diagram (route: its topology): ``prelude(...)``.
-PRELUDES = {"route": "netlab.views.route"}
+#: Scenarios that draw something before the diagram (route, rip: the topology): ``prelude(...)``.
+PRELUDES = {
+    "route": "netlab.views.route",
+    "rip": "netlab.views.route",
+    "ospf": "netlab.views.route",
+}
 
 
 def uses_lanes(trace: Trace) -> bool:

@@ -22,7 +22,20 @@ from typing import Any
 
 import pytest
 
-from netlab.sim import arp, close, connection, dhcp, dns, handshake, journey, layers, nat, route
+from netlab.sim import (
+    arp,
+    close,
+    connection,
+    dhcp,
+    dns,
+    handshake,
+    journey,
+    layers,
+    nat,
+    ospf,
+    rip,
+    route,
+)
 from netlab.sim.hosts import TcpParams
 from netlab.sim.stack import MINIMAL
 from netlab.sim.topology import BUILT_IN
@@ -153,6 +166,21 @@ VARIANTS: dict[str, Variant] = {
         lambda: route.build(
             route.RouteOptions(BUILT_IN["line"](), to="198.51.100.7", traceroute=True)
         )
+    ),  # rip: convergence, a failure with poisoned reverse, counting to infinity
+    "rip": Variant(lambda: rip.build(rip.RipOptions())),
+    "rip --topology mesh --fail R1-R5": Variant(
+        lambda: rip.build(rip.RipOptions(BUILT_IN["mesh"](), fail="R1-R5"))
+    ),
+    "rip --fail R2-R3 --no-split-horizon": Variant(
+        lambda: rip.build(rip.RipOptions(fail="R2-R3", split_horizon=False))
+    ),
+    # ospf: flooding on mesh, a failure flooded again, a line
+    "ospf": Variant(lambda: ospf.build(ospf.OspfOptions(BUILT_IN["mesh"]()))),
+    "ospf --fail R2-R3": Variant(
+        lambda: ospf.build(ospf.OspfOptions(BUILT_IN["mesh"](), fail="R2-R3"))
+    ),
+    "ospf --topology line --fail R1-R2": Variant(
+        lambda: ospf.build(ospf.OspfOptions(BUILT_IN["line"](), fail="R1-R2"))
     ),
 }
 
@@ -210,6 +238,7 @@ def test_protocol_and_info_are_tsharks(tshark, version, tmp_path, name):
 def test_every_scenario_is_covered():
     assert {name.split()[0] for name in VARIANTS} == {
         "handshake", "close", "tcp", "layers", "arp", "nat", "dhcp", "dns", "journey", "route",
+        "rip", "ospf",
     }  # fmt: skip
 
 

@@ -27,7 +27,14 @@ from typing import Any
 
 import pytest
 
-from netlab.quiz import generate, generate_dhcp, generate_dns, generate_layers, generate_nat
+from netlab.quiz import (
+    generate,
+    generate_dhcp,
+    generate_dns,
+    generate_layers,
+    generate_nat,
+    generate_routing,
+)
 from netlab.quiz.model import LETTERS, Question, Shown, grade
 from netlab.quiz.session import Session, Slot, choice_order
 
@@ -35,9 +42,12 @@ ROOT = Path(__file__).resolve().parents[2]
 MOD = 2**32
 SEEDS = range(50)
 TOPICS = {"handshake", "close", "tcp-udp", "sticky", "ip-subnet", "arp", "osi"}
-#: The generators of this file; the LAN ones are tested in test_generate_lan.py.
+#: The generators of this file; the LAN ones are tested in test_generate_lan.py, the routing
+#: ones in test_generate_routing.py.
 LAN = {
-    r.id for m in (generate_layers, generate_dhcp, generate_dns, generate_nat) for r in m.RECIPES
+    r.id
+    for m in (generate_layers, generate_dhcp, generate_dns, generate_nat, generate_routing)
+    for r in m.RECIPES
 }
 IDS = [gid for gid, _topic in generate.available() if gid not in LAN]
 ALL_IDS = [gid for gid, _topic in generate.available()]

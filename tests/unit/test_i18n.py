@@ -148,6 +148,18 @@ def _lan_traces():
             yield layers.build(layers.LayersOptions(model=model, udp=udp), frames=False)
     yield journey.build(journey.JourneyOptions(), frames=False)
     yield from _route_traces()
+    yield from _rip_traces()
+
+
+def _rip_traces():
+    from netlab.sim import rip
+    from netlab.sim.topology import BUILT_IN
+
+    for make in BUILT_IN.values():
+        net = make()
+        yield rip.build(rip.RipOptions(net), frames=False)
+        for split in (True, False):
+            yield rip.build(rip.RipOptions(net, fail=rip.links(net)[0], split_horizon=split), False)
 
 
 def _route_traces():

@@ -23,7 +23,20 @@ from rich.cells import cell_len
 from rich.console import Console
 
 from netlab import i18n
-from netlab.sim import arp, close, connection, dhcp, dns, handshake, journey, layers, nat, route
+from netlab.sim import (
+    arp,
+    close,
+    connection,
+    dhcp,
+    dns,
+    handshake,
+    journey,
+    layers,
+    nat,
+    ospf,
+    rip,
+    route,
+)
 from netlab.sim.close import CloseOptions
 from netlab.sim.hosts import TcpParams
 from netlab.sim.tcp import State
@@ -63,9 +76,19 @@ TRACES: dict[str, Callable[[], object]] = {
         route.RouteOptions(BUILT_IN["line"](), traceroute=True)
     ),
     "route_mesh_ttl": lambda: route.build(route.RouteOptions(BUILT_IN["mesh"](), ttl=2)),
+    "rip_line_fail": lambda: rip.build(rip.RipOptions(fail="R2-R3", split_horizon=False)),
+    "rip_mesh": lambda: rip.build(rip.RipOptions(BUILT_IN["mesh"](), fail="R1-R5")),
+    "ospf_mesh_fail": lambda: ospf.build(ospf.OspfOptions(BUILT_IN["mesh"](), fail="R2-R3")),
 }
 #: The scenarios whose --detail and --hexdump are checked too (one of each kind of packet).
-PACKET_VIEWS = ("handshake", "nat", "layers_udp_osi", "route_mesh_ttl")
+PACKET_VIEWS = (
+    "handshake",
+    "nat",
+    "layers_udp_osi",
+    "route_mesh_ttl",
+    "rip_mesh",
+    "ospf_mesh_fail",
+)
 
 IPV4 = re.compile(r"(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?!\.?\d)")
 PAIR = re.compile(r"(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}:\d{1,5}(?!\d)")
@@ -246,7 +269,7 @@ def test_detail_and_hexdump_fit(name, lang):
         found += [
             f"{width} columns: hex row wrapped: {line!r}"
             for line in dump.splitlines()
-            if HEX_ROW.match(line) and not re.search(r"  [A-Za-z|]+\s*$", line)
+            if HEX_ROW.match(line) and not re.search(r"  [A-Za-z_|]+\s*$", line)
         ]
     assert not found, f"{name} --detail, --hexdump ({lang}):\n" + "\n".join(found[:12])
 

@@ -135,3 +135,28 @@ def test_bad_name_is_refused():
 def test_dhcp_options_default_dns_is_the_router():
     t = dhcp.build(dhcp.DhcpOptions(clients=1), frames=False)
     assert t.params["dns"] == dhcp.SERVER_IP
+
+
+def test_header_names_the_routers_and_ttls_the_frames_carry():
+    """The header's router count and TTLs are those of the frames, each router taking one
+    off as in ``simulate route``: 64 from the laptop, one less after the home router; the
+    servers' answers one less per Internet router, and one less again on the LAN."""
+    trace = build(JourneyOptions(seed=3))
+    said = next(n.params for n in trace.header if n.key == "journey.header.routers")
+    seen: dict[tuple[str, str], set[int]] = {}
+    for step in trace.steps:
+        if step.packet is None or step.fields["phase"] not in ("dns", "tcp"):
+            continue
+        seen.setdefault((step.src, step.fields["link"]), set()).add(step.packet["IP"].ttl)
+    sent = said["sent"]
+    assert said["count"] == said["internet"] + 1  # the home router, then the Internet's
+    assert seen[("laptop", "lan")] == {sent}
+    assert seen[("gateway", "wan")] == {said["leaving"]} == {sent - 1}
+    assert seen[("resolver", "wan")] == seen[("web", "wan")] == {said["arriving"]}
+    assert said["arriving"] == sent - said["internet"]
+    assert seen[("gateway", "lan")] == {said["inside"]} == {said["arriving"] - 1}
+    assert said["at_server"] == sent - said["count"]
+    for step in trace.steps:
+        for note in step.notes:
+            if note.key in ("journey.nat.out", "journey.nat.in"):
+                assert note.params["after"] == note.params["before"] - 1

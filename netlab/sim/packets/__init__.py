@@ -121,12 +121,21 @@ def layer_names(pkt: Packet) -> list[str]:
 #: scapy's names of the layers an ICMP error quotes ("IP in ICMP") as its classes name them:
 #: one word each, so a hexdump row's layer list never needs to wrap
 _QUOTED = {f"{p} in ICMP": f"{p}error" for p in ("IP", "ICMP", "UDP", "TCP")}
+#: scapy's two-word layer names spelt as their classes ("RIP header" -> "RIP"), for the same reason
+_CLASS_NAMES = {
+    "RIP header": "RIP",
+    "RIP entry": "RIPEntry",
+    "OSPF Header": "OSPF_Hdr",
+    "OSPF Link State Update": "OSPF_LSUpd",
+    "OSPF Router LSA": "OSPF_Router_LSA",
+    "OSPF Link": "OSPF_Link",
+}
 
 
 def _short(name: str) -> str:
     """scapy's layer name as netlab and the JSON contract spell it ("Ethernet" -> "Ether",
     the quoted headers of an ICMP error "IPerror", "UDPerror"...)."""
-    return {"Ethernet": "Ether", **_QUOTED}.get(name, name)
+    return {"Ethernet": "Ether", **_QUOTED, **_CLASS_NAMES}.get(name, name)
 
 
 @dataclass(frozen=True)
