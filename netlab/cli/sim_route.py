@@ -2,8 +2,9 @@
 
 Owns the option declarations of the command and turning their strings into ``RouteOptions``
 (or into ``netlab: error: ...``, exit 2): ``--topology`` (a built-in name, else a topology file
-read by ``netlab.sim.topology_file``), ``--to``, ``--ttl``, ``--traceroute``. The scenario lives
-in ``netlab.sim.route``, imported inside the command so that ``--help`` never loads scapy.
+read by ``netlab.sim.topology_file``), ``--to``, ``--ttl``, ``--traceroute``, ``--protocol``.
+The scenario lives in ``netlab.sim.route``, imported inside the command so that ``--help`` never
+loads scapy.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ from netlab.i18n import Note
 #: model; a unit test checks that the two agree).
 TOPOLOGIES = ("campus", "line", "ring", "mesh")
 MAX_TTL = 255
+#: netlab.sim.route.PROTOCOLS (a unit test checks that the two agree).
+PROTOCOLS = ("static", "rip", "ospf")
 
 
 def topology(value: str):
@@ -72,6 +75,10 @@ def route(
     traceroute: Annotated[
         bool, typer.Option("--traceroute", help=output.h("opt.route_traceroute"))
     ] = False,
+    protocol: Annotated[
+        str,
+        typer.Option("--protocol", metavar="static|rip|ospf", help=output.h("opt.route_protocol")),
+    ] = "static",
     *,
     views: dict[str, Any],
 ) -> None:
@@ -83,6 +90,7 @@ def route(
     if ttl is not None:
         hops = values.integer("--ttl", ttl, 1, MAX_TTL, values.allowed("route_ttl"))
     target = address(to) if to is not None else None
+    made_by = values.choice("--protocol", protocol, PROTOCOLS)
     shown = _views(**views)
     net = topology(topology_name)
     from netlab.sim import route as scenario
@@ -92,5 +100,7 @@ def route(
         raise UsageError(
             Note(f"errors.route_{problem}", {"value": target or "", "topology": net.name})
         )
-    options = scenario.RouteOptions(topology=net, to=target, ttl=hops, traceroute=traceroute)
+    options = scenario.RouteOptions(
+        topology=net, to=target, ttl=hops, traceroute=traceroute, protocol=made_by
+    )
     show(scenario.build(options), shown, lang)

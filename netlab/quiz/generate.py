@@ -20,7 +20,7 @@ are registered here: ``netlab.quiz.generate_tcp`` (handshake, data, header and f
 ``netlab.quiz.tcp_terms``, and the LAN questions: ``netlab.quiz.generate_layers`` (PDU names,
 header bytes), ``generate_dhcp``, ``generate_dns`` and ``generate_nat``, with the words they
 share in ``netlab.quiz.lan_terms``, and ``generate_routing`` (longest-prefix match,
-Dijkstra). ``netlab.quiz.recipe`` holds the pieces every generator
+Dijkstra, one RIP Response). ``netlab.quiz.recipe`` holds the pieces every generator
 module uses (``Recipe``, ``Draft``, ``t``). A question's id is ``gen-`` and its recipe's id:
 progress in the learners' quiz stores refers to it, so a recipe keeps its id wherever it lives.
 

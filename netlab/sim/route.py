@@ -1,16 +1,17 @@
 """Scenario ``route``: one packet crossing routers, hop by hop, with each router's lookup.
 
 Owns the walk of a datagram through a topology (``netlab.sim.topology``) with the routers'
-static tables (``netlab.sim.routing_table``): host A pings ``--to`` (default host B); each
-router looks the destination up by longest-prefix match, takes the TTL down by one (the IP
-header checksum recomputed) and sends the packet on in a new Ethernet frame (source: its
-outgoing interface's MAC, destination: the next hop's; ARP caches are taken as filled). A
-router that would take the TTL to 0 answers ICMP Time Exceeded (as Linux's ``ip_forward``
-does, after its route lookup), one with no route ICMP Destination Unreachable (network
-unreachable), one whose connected network has no such host, after its ARP tries, host
-unreachable; errors and replies travel back with their own lookups. ``--traceroute`` sends
-Linux traceroute's UDP probes (port 33434 and up) with TTL 1, 2, 3, ... one at a time, until
-the destination answers Port Unreachable. Pure: frames come from
+static tables (``netlab.sim.routing_table``), or with the tables RIP or OSPF converged to
+(``protocol``: ``netlab.sim.rip`` / ``netlab.sim.ospf`` run without frames): host A pings
+``--to`` (default host B); each router looks the destination up by longest-prefix match, takes
+the TTL down by one (the IP header checksum recomputed) and sends the packet on in a new
+Ethernet frame (source: its outgoing interface's MAC, destination: the next hop's; ARP caches
+are taken as filled). A router that would take the TTL to 0 answers ICMP Time Exceeded (as
+Linux's ``ip_forward`` does, after its route lookup), one with no route ICMP Destination
+Unreachable (network unreachable), one whose connected network has no such host, after its ARP
+tries, host unreachable; errors and replies travel back with their own lookups.
+``--traceroute`` sends Linux traceroute's UDP probes (port 33434 and up) with TTL 1, 2, 3, ...
+one at a time, until the destination answers Port Unreachable. Pure: frames come from
 ``netlab.sim.packets.route`` only when asked; no sentences, only Note keys.
 """
 
@@ -22,7 +23,7 @@ from typing import Any
 
 from netlab.sim.addressing import mask_bits, parse_ipv4
 from netlab.sim.checksum import internet_checksum, ipv4_bytes
-from netlab.sim.routing_table import RoutingTable, static_tables
+from netlab.sim.routing_table import CONNECTED, Route, RoutingTable, static_tables
 from netlab.sim.topology import BUILT_IN, DEFAULT, Attachment, Network, Topology
 from netlab.sim.trace import Node, Note, Step, Trace
 
@@ -37,6 +38,7 @@ ARP_WAIT_US = 3_000_000  # 3 ARP requests 1 s apart (Linux's mcast_solicit) befo
 ERRORS = ("time_exceeded", "net_unreachable", "host_unreachable", "port_unreachable")
 PAYLOAD = {"echo_request": 64, "echo_reply": 64, "probe": 40}  # ICMP/UDP header + data
 QUOTE = 28  # an error's IP header + 8 bytes
+PROTOCOLS = ("static", "rip", "ospf")
 
 
 @dataclass(frozen=True)
@@ -81,6 +83,7 @@ class RouteOptions:
     to: str | None = None  # None: host B
     ttl: int = DEFAULT_TTL
     traceroute: bool = False
+    protocol: str = "static"  # PROTOCOLS: whose tables the routers use
 
     def net(self) -> Topology:
         return self.topology or BUILT_IN[DEFAULT]()
@@ -124,10 +127,42 @@ def target_problem(topology: Topology, ip: str | None) -> str | None:
     return None
 
 
+def protocol_tables(topology: Topology, protocol: str) -> dict[str, RoutingTable]:
+    """Every router's table: ``static`` (``routing_table.static_tables``), or the tables RIP
+    (metric: hop count as RIP counts it, 1 for a connected network) or OSPF (metric: the
+    path's cost) converged to on ``topology``, each run without frames."""
+    if protocol == "static":
+        return static_tables(topology)
+    if protocol == "rip":
+        from netlab.sim import rip
+
+        final = rip.final_tables(rip.build(rip.RipOptions(topology=topology), frames=False))
+        rows = {f"route:{r}": list(t.values()) for r, t in final.items()}
+    else:
+        from netlab.sim import ospf
+
+        rows = ospf.tables_of(ospf.build(ospf.OspfOptions(topology=topology), frames=False))
+    tables = {}
+    for router in topology.routers:
+        routes = tuple(
+            Route(
+                str(row["destination"]),
+                row["next_hop"] or None,  # type: ignore[arg-type]
+                str(row["iface"]),
+                int(row["metric"]),  # type: ignore[call-overload]
+                protocol if row["next_hop"] else CONNECTED,
+            )
+            for row in rows.get(f"route:{router}", [])
+            if int(row["metric"]) < 16  # type: ignore[call-overload]  # RIP's infinity
+        )
+        tables[router] = RoutingTable(routes)
+    return tables
+
+
 class _Run:
-    def __init__(self, topology: Topology, frames: bool) -> None:
+    def __init__(self, topology: Topology, frames: bool, protocol: str = "static") -> None:
         self.net = topology
-        self.tables: dict[str, RoutingTable] = static_tables(topology)
+        self.tables: dict[str, RoutingTable] = protocol_tables(topology, protocol)
         self.rows = {f"route:{r}": t.rows() for r, t in self.tables.items()}
         self.frames = frames
         self.steps: list[Step] = []
@@ -383,7 +418,7 @@ def _arrived(run: _Run, host: str, d: Datagram) -> None:
 def build(options: RouteOptions, frames: bool = True) -> Trace:
     """The scenario's Trace (``frames=False``: no scapy, every packet None)."""
     net = options.net()
-    run = _Run(net, frames)
+    run = _Run(net, frames, options.protocol)
     a = sender(net)
     a_ip = net.address_of(a)
     dst = options.to or default_target(net)
@@ -424,7 +459,7 @@ def build(options: RouteOptions, frames: bool = True) -> Trace:
             "route.header.topology",
             {"name": net.name, "routers": ", ".join(net.routers), "hosts": ", ".join(net.hosts)},
         ),
-        Note("route.header.tables"),
+        Note(f"route.header.tables_{options.protocol}"),
         Note("route.header.arp"),
     ]
     if options.traceroute:
@@ -441,6 +476,7 @@ def build(options: RouteOptions, frames: bool = True) -> Trace:
         "to": dst,
         "ttl": options.ttl,
         "traceroute": options.traceroute,
+        "protocol": options.protocol,
         "networks": [_network_row(n) for n in net.networks],
         "hops": hops,
     }

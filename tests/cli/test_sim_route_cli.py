@@ -83,6 +83,7 @@ def test_pcap(run, tmp_path):
         (("--ttl", "256"), ("--ttl", "256")),
         (("--ttl", "x"), ("--ttl", "x")),
         (("--ttl", "3", "--traceroute"), ("--ttl", "--traceroute")),
+        (("--protocol", "bgp"), ("--protocol", "bgp", "static", "rip", "ospf")),
         (("--to", "192.168.1.77"), ("192.168.1.77",)),
         (("--to", "10.0.12.3"), ("10.0.12.3",)),
         (("--topology", "missing.toml"), ("missing.toml",)),

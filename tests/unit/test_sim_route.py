@@ -277,3 +277,72 @@ def test_random_topologies_route_along_a_shortest_path(case):
     assert routers[0] == f"R{first}" and routers[-1] == f"R{last}"
     assert len(routers) == hops + 1  # no detour, no loop
     assert trace.steps[-1].fields["kind"] == "echo_reply"
+
+
+# -- --protocol rip|ospf: the tables the protocol converged to ----------------------------------
+
+
+def _router_graph(net):
+    """Routers and the links between them, with each link's cost (written here)."""
+    graph = {r: {} for r in net.routers}
+    for network in net.networks:
+        ends = [m.node for m in network.members if m.node in net.routers]
+        for a in ends:
+            for b in ends:
+                if a != b:
+                    graph[a][b] = min(graph[a].get(b, 1 << 30), network.cost)
+    return graph
+
+
+def _shortest(graph, start, goal, weight):
+    """Dijkstra with ``weight(cost)`` per link: (total, path)."""
+    import heapq
+
+    queue, done = [(0, [start])], set()
+    while queue:
+        total, path = heapq.heappop(queue)
+        if path[-1] == goal:
+            return total, path
+        if path[-1] in done:
+            continue
+        done.add(path[-1])
+        for nxt, cost in graph[path[-1]].items():
+            heapq.heappush(queue, (total + weight(cost), [*path, nxt]))
+    raise AssertionError("unreachable")
+
+
+@pytest.mark.parametrize(
+    ("protocol", "weight", "expected"),
+    [("rip", lambda cost: 1, ["R1", "R5"]), ("ospf", lambda cost: cost, ["R1", "R2", "R3", "R5"])],
+)
+def test_protocol_tables_steer_the_packet_on_mesh(protocol, weight, expected):
+    net = BUILT_IN["mesh"]()
+    trace = route.build(route.RouteOptions(net, protocol=protocol), frames=False)
+    requests = [s for s in _frames(trace) if s.fields["kind"] == "echo_request"]
+    crossed = [s.dst for s in requests if s.dst in net.routers]
+    first = net.owner_of(net.gateways[net.hosts[0]])
+    last = next(
+        m.node
+        for n in net.networks
+        for m in n.members
+        if m.node in net.routers and n.member(net.hosts[-1])
+    )
+    total, path = _shortest(_router_graph(net), first, last, weight)
+    assert crossed == path == expected
+    lan_b = next(n for n in net.networks if n.member(net.hosts[-1]))
+    row = next(
+        r for r in trace.steps[0].tables[f"route:{first}"] if r["destination"] == lan_b.prefix
+    )
+    # RIP: hop count, 1 for the connected network at the far end; OSPF: path cost + the LAN's
+    assert row["metric"] == total + (1 if protocol == "rip" else lan_b.cost)
+    assert f"route.header.tables_{protocol}" in [n.key for n in trace.header]
+    assert trace.params["protocol"] == protocol
+
+
+def test_static_is_the_default_and_names_itself():
+    trace = route.build(route.RouteOptions(BUILT_IN["mesh"]()), frames=False)
+    assert "route.header.tables_static" in [n.key for n in trace.header]
+
+
+def test_cli_names_the_protocols():
+    assert sim_route.PROTOCOLS == route.PROTOCOLS
