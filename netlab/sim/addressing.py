@@ -203,3 +203,22 @@ def ttl_after(routers: int, initial: int = DEFAULT_TTL) -> int:
     if routers >= initial:
         raise ValueError(f"a packet sent with TTL {initial} dies before {routers} routers")
     return initial - routers
+
+
+class Prefixed:
+    """For a record with a ``prefix`` field ("10.0.12.0/30"): its network number, prefix
+    length and dotted mask (a route, a network of a topology)."""
+
+    prefix: str
+
+    @property
+    def network(self) -> int:
+        return parse_ipv4(self.prefix.partition("/")[0])
+
+    @property
+    def prefixlen(self) -> int:
+        return int(self.prefix.partition("/")[2])
+
+    @property
+    def mask(self) -> str:
+        return format_ipv4(mask_bits(self.prefixlen))

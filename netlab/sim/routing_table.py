@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from netlab.sim.addressing import format_ipv4, mask_bits, parse_ipv4
+from netlab.sim.addressing import Prefixed, format_ipv4, mask_bits, parse_ipv4
 from netlab.sim.topology import Topology
 
 CONNECTED = "connected"
@@ -23,7 +23,7 @@ STATIC = "static"
 
 
 @dataclass(frozen=True)
-class Route:
+class Route(Prefixed):
     """``prefix`` ("192.168.2.0/24") reached through ``next_hop`` (None: directly connected)
     out of ``iface``. ``metric``: 0 for a connected network; for a static route the number of
     routers after this one on the way (as an administrator may set with ``ip route ... metric
@@ -34,18 +34,6 @@ class Route:
     iface: str
     metric: int
     source: str
-
-    @property
-    def network(self) -> int:
-        return parse_ipv4(self.prefix.partition("/")[0])
-
-    @property
-    def prefixlen(self) -> int:
-        return int(self.prefix.partition("/")[2])
-
-    @property
-    def mask(self) -> str:
-        return format_ipv4(mask_bits(self.prefixlen))
 
     def row(self) -> dict[str, object]:
         """The route as a table row (``route:R1``): destination, next hop, interface, metric."""

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from netlab.sim.addressing import format_ipv4, mask_bits, parse_ipv4
+from netlab.sim.addressing import Prefixed, mask_bits, parse_ipv4
 
 MAX_COST = 65535  # OSPF's interface cost is 16 bits (RFC 2328 appendix C.3); 0 is not a cost
 
@@ -33,7 +33,7 @@ class Attachment:
 
 
 @dataclass(frozen=True)
-class Network:
+class Network(Prefixed):
     """An IPv4 network: ``prefix`` ("10.0.12.0/30"), its ``cost`` for link-state routing (RIP
     counts hops and ignores it) and the interfaces on it. ``name`` is how the user names it:
     "R1-R2" for a link between two routers, "LAN-A" for a LAN."""
@@ -42,18 +42,6 @@ class Network:
     prefix: str
     cost: int
     members: tuple[Attachment, ...]
-
-    @property
-    def network(self) -> int:
-        return parse_ipv4(self.prefix.partition("/")[0])
-
-    @property
-    def prefixlen(self) -> int:
-        return int(self.prefix.partition("/")[2])
-
-    @property
-    def mask(self) -> str:
-        return format_ipv4(mask_bits(self.prefixlen))
 
     def nodes(self) -> tuple[str, ...]:
         return tuple(m.node for m in self.members)
