@@ -169,6 +169,16 @@ def read_answer(stream) -> str:
 
 
 def _make_generated(generator: str, seed: int):
+    from netlab.quiz.session import SIM_PREFIX
+
+    if generator.startswith(SIM_PREFIX):  # a predicted step, or --from-simulations
+        from netlab.cli import replay
+
+        try:
+            return replay.make(generator, seed)
+        except replay.ReplayError:  # its options no longer run: a fresh step of its scenario
+            scenario = generator[len(SIM_PREFIX) :].split("/", 1)[0].split("?", 1)[0]
+            return replay.fresh(scenario, seed)
     from netlab.quiz import generate
 
     return generate.make(generator, seed)
@@ -194,6 +204,9 @@ def quiz(
     generated: Annotated[
         bool, typer.Option("--generated/--no-generated", help=h("opt.generated"))
     ] = True,
+    from_simulations: Annotated[
+        bool, typer.Option("--from-simulations", help=h("opt.from_simulations"))
+    ] = False,
     bank: BankOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help=h("opt.json_quiz"))] = False,
     lang: Lang = None,
@@ -232,6 +245,11 @@ def quiz(
         from netlab.quiz import generate
 
         gens = generate.available()
+    simulations = []
+    if from_simulations:  # netlab.predict.cards: plain data, no simulation imported
+        from netlab.predict.cards import PREFIX, TOPICS
+
+        simulations = [(f"{PREFIX}{name}", topic) for name, topic in TOPICS.items()]
     slots = plan(
         the_bank.questions,
         gens,
@@ -241,6 +259,7 @@ def quiz(
         cards=cards,
         now=now,
         review=review,
+        simulations=simulations,
     )
     if not slots:
         raise UsageError(Note("errors.no_questions"))
@@ -402,3 +421,6 @@ def reset(
     store.reset()
     store.close()
     con.print(text("ui.reset.done", lang, path=store.path), soft_wrap=True)
+
+
+from netlab.cli import quiz_export  # noqa: E402, F401  (registers quiz export)

@@ -30,6 +30,9 @@ NOT_LIVE = {
     "step": "--step",
     "stack": "--stack",
     "nodelay": "--nodelay",
+    "predict": "--predict",
+    "ask": "--ask",
+    "filter_": "--filter",
 }
 
 

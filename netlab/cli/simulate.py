@@ -11,20 +11,37 @@ from __future__ import annotations
 import inspect
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
+from contextvars import ContextVar
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+import typer.core
 
 from netlab.cli import output, values
 from netlab.errors import UsageError
 from netlab.i18n import Note, render, text
 
+
+class SimulateGroup(typer.core.TyperGroup):
+    """The ``simulate`` group: a bare ``--predict`` (last, or followed by another option) means
+    ``--predict next``, which click's options cannot say by themselves."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        out = []
+        for i, arg in enumerate(args):
+            out.append(arg)
+            if arg == "--predict" and (i + 1 == len(args) or args[i + 1].startswith("-")):
+                out.append("next")
+        return super().parse_args(ctx, out)
+
+
 app = typer.Typer(
     help=output.h("simulate"),
     no_args_is_help=True,
     rich_markup_mode=None,
+    cls=SimulateGroup,
 )
 
 MAX_MESSAGE = 4096
@@ -60,6 +77,18 @@ LoseTimes = Annotated[
     typer.Option("--lose-times", metavar="N", help=output.h("opt.lose_times")),
 ]
 Step = Annotated[bool, typer.Option("--step", help=output.h("opt.step"))]
+Predict = Annotated[
+    str | None,
+    typer.Option("--predict", metavar="[next|fields|order]", help=output.h("opt.predict")),
+]
+Ask = Annotated[str | None, typer.Option("--ask", metavar="N", help=output.h("opt.ask"))]
+Filter = Annotated[
+    str | None, typer.Option("--filter", metavar="PROTO", help=output.h("opt.filter"))
+]
+ExerciseSeed = Annotated[
+    str | None, typer.Option("--seed", metavar="N", help=output.h("opt.seed_predict"))
+]
+PREDICT_MODES = ("next", "fields", "order")  # netlab.predict.exercise.MODES
 Detail = Annotated[bool, typer.Option("--detail", help=output.h("opt.detail"))]
 Hexdump = Annotated[bool, typer.Option("--hexdump", help=output.h("opt.hexdump"))]
 Pcap = Annotated[str | None, typer.Option("--pcap", metavar="FILE", help=output.h("opt.pcap"))]
@@ -86,6 +115,9 @@ class Views:
     pcap: Path | None = None
     json: bool = False
     svg: Path | None = None
+    predict: str | None = None
+    ask: int | None = None
+    filter: str | None = None
 
     @property
     def to_stdout(self) -> bool:
@@ -95,10 +127,45 @@ class Views:
         return STDOUT in (self.pcap, self.svg)
 
 
-def _views(step, detail, hexdump, pcap, as_json, svg, lang=None) -> Views:
+def _views(
+    step,
+    detail,
+    hexdump,
+    pcap,
+    as_json,
+    svg,
+    lang=None,
+    predict=None,
+    ask=None,
+    filter_=None,
+    predict_seed=None,
+) -> Views:
     for flag, used in (("--step", step), ("--detail", detail), ("--hexdump", hexdump)):
         if used and as_json:  # stdout must stay one JSON document
             raise values.combo(flag, "--json")
+    mode = None if predict is None else values.choice("--predict", predict, PREDICT_MODES)
+    asked = None
+    if ask is not None:
+        if mode is None:
+            raise values.requires("--ask", "--predict")
+        if mode == "order":
+            raise values.combo("--ask", "--predict order")
+        asked = values.integer("--ask", ask, 1, 10_000, values.allowed("ask"))
+    proto = None
+    if filter_ is not None:
+        from netlab.sim.display_filter import NAMES
+
+        if not (step or mode):
+            raise values.requires("--filter", "--step")
+        proto = values.choice("--filter", filter_.strip().lower(), NAMES)
+    if mode is not None and step:
+        raise values.combo("--predict", "--step")
+    if predict_seed is not None:
+        if mode is None:
+            raise values.requires("--seed", "--predict")
+        values.seed(predict_seed)
+    if mode is not None and as_json and sys.stdin.isatty():  # the answers must come piped
+        raise UsageError(Note("errors.predict_json_terminal", {}))
     from netlab.views.output import STDOUT, check_writable
 
     pcap_path = None if pcap is None else check_writable("--pcap", pcap, True, binary=True)
@@ -115,7 +182,7 @@ def _views(step, detail, hexdump, pcap, as_json, svg, lang=None) -> Views:
         raise values.combo(*to_stdout)
     if pcap_path == STDOUT and sys.stdout.isatty():  # a pcap is binary: not for a terminal
         raise UsageError(Note("errors.pcap_terminal", {}))
-    return Views(step, detail, hexdump, pcap_path, as_json, svg_path)
+    return Views(step, detail, hexdump, pcap_path, as_json, svg_path, mode, asked, proto)
 
 
 def _host_options(
@@ -138,8 +205,22 @@ def _view_options(
     as_json: Json = False,
     svg: Svg = None,
     lang: Lang = None,
+    predict: Predict = None,
+    ask: Ask = None,
+    filter_: Filter = None,
 ) -> None:
     """How to show a trace: the options every simulation takes."""
+
+
+def _exercise_seed(predict_seed: ExerciseSeed = None) -> None:
+    """``--seed`` for the scenarios that have none of their own: which steps ``--predict``
+    asks about and which wrong answers it offers (a scenario's own ``--seed`` does that too)."""
+
+
+#: The running scenario command's context (``shared`` sets it): what was typed, for --predict
+CONTEXT: ContextVar[Any] = ContextVar("context", default=None)
+#: Set by ``netlab.cli.replay``: ``show`` hands it the trace and shows nothing.
+CAPTURE: ContextVar[Callable[[Any], None] | None] = ContextVar("capture", default=None)
 
 
 def shared(**groups: Callable[..., None]) -> Callable[[Callable[..., None]], Callable[..., None]]:
@@ -157,12 +238,31 @@ def shared(**groups: Callable[..., None]) -> Callable[[Callable[..., None]], Cal
             name: list(inspect.signature(group, eval_str=True).parameters.values())
             for name, group in groups.items()
         }
+        if "views" in members and not any(
+            p.name == "seed" for p in [*own, *(q for m in members.values() for q in m)]
+        ):  # --seed for --predict where the scenario has none
+            members["views"] += list(inspect.signature(_exercise_seed).parameters.values())
         params = own + [p for group in members.values() for p in group]
+        own_ctx = next((p.name for p in own if p.annotation is typer.Context), None)
+        if own_ctx is None:  # typer hands the click context to a parameter of this type
+            params.append(
+                inspect.Parameter(
+                    "_context",
+                    inspect.Parameter.POSITIONAL_OR_KEYWORD,
+                    default=None,
+                    annotation=typer.Context,
+                )
+            )
 
         def wrapper(**kwargs: Any) -> None:
             for name, group in members.items():
                 kwargs[name] = {p.name: kwargs.pop(p.name) for p in group}
-            command(**kwargs)
+            ctx = kwargs.pop("_context", None) if own_ctx is None else kwargs.get(own_ctx)
+            token = CONTEXT.set(ctx)
+            try:
+                command(**kwargs)
+            finally:
+                CONTEXT.reset(token)
 
         wrapper.__name__ = command.__name__
         wrapper.__doc__ = command.__doc__
@@ -243,17 +343,35 @@ def show(trace, views: Views, lang: str) -> None:
     standard output carries that file alone: the report and the notes go to standard error."""
     from netlab.views import report
 
-    con = output.console(stderr=views.to_stdout)
+    capture = CAPTURE.get()
+    if capture is not None:  # netlab quiz replaying a card: the trace is all it wants
+        capture(trace)
+        return
+    only = None
+    if views.filter is not None:
+        only = filtered(trace, views.filter)
+    if views.predict is not None:
+        from netlab.cli import predict
+
+        finished = predict.run(trace, views, lang, only)
+        if not finished:
+            return
+        views = replace(views, json=False)  # standard output had the exercise's document
+        con = output.console(stderr=True)
+    else:
+        con = output.console(stderr=views.to_stdout)
     ascii_only = output.ascii_only(con)
     width = con.width
-    if views.json:
+    if views.predict is not None:
+        pass
+    elif views.json:
         from netlab.views.json_export import dumps
 
         output.print_json(dumps(trace, lang))
     elif views.step:
         from netlab.views.playback import play
 
-        finished = play(trace, con, lang, input, width, ascii_only)
+        finished = play(trace, con, lang, input, width, ascii_only, only)
         if not finished:
             return
     else:
@@ -279,6 +397,26 @@ def show(trace, views: Views, lang: str) -> None:
             report.report(trace, lang, 100), views.svg, title, 100, waiting_note(views.svg, lang)
         )
         wrote_svg(notes, views.svg, lang)
+
+
+def filtered(trace, proto: str) -> list[int]:
+    """The indices of the steps ``--filter proto`` keeps; an error when it keeps none."""
+    from netlab.sim.display_filter import protocols
+    from netlab.views.json_export import layer_list, protocol
+
+    kept, seen = [], set()
+    for step in trace.steps:
+        top = protocol(step, layers := layer_list(step))
+        names = protocols(layers, top) if step.dst else frozenset()
+        seen |= names
+        if proto in names:
+            kept.append(step.index)
+    if not kept:
+        from netlab.sim.display_filter import NAMES
+
+        carried = ", ".join(n for n in NAMES if n in seen) or "-"
+        raise UsageError(Note("errors.filter_empty", {"proto": proto, "carried": carried}))
+    return kept
 
 
 def waiting_note(path: Path, lang: str) -> Callable[[float], None]:

@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from netlab.quiz.model import Graded, Question, Shown, grade
 from netlab.quiz.schedule import Card
 
+SIM_PREFIX = "sim/"  # netlab.predict.cards.PREFIX (not imported: the quiz starts light)
+
 
 @dataclass(frozen=True)
 class Slot:
@@ -58,15 +60,37 @@ def plan(
     cards: dict[str, Card] | None = None,
     now: float = 0.0,
     review: bool = False,
+    simulations: Sequence[tuple[str, str]] = (),
 ) -> list[Slot]:
     """Choose ``count`` questions. ``generators`` are (generator id, topic) pairs; about a
-    quarter of the quiz is generated when any generator covers the chosen topics."""
+    quarter of the quiz is generated when any generator covers the chosen topics.
+    ``simulations`` (``--from-simulations``: ``sim/SCENARIO`` sources) join the generators,
+    and then half of the quiz is generated. With ``review``, the due cards of predicted steps
+    (ids ``sim/...``, see ``netlab.predict.cards``) come first, the most overdue first: each is
+    asked again from its card id."""
     wanted = set(topics or ())
+    replays: list[Slot] = []
+    if review:
+        due = sorted(
+            (
+                c
+                for c in (cards or {}).values()
+                if c.question.startswith(SIM_PREFIX)
+                and c.due <= now
+                and (not wanted or c.topic in wanted)
+            ),
+            key=lambda c: c.due,
+        )[:count]
+        replays = [Slot(generator=c.question, seed=rng.getrandbits(32)) for c in due]
+        count -= len(replays)
+        if count == 0:
+            return replays
     pool = [q for q in bank if not wanted or q.topic in wanted]
-    gens = [g for g in generators if not wanted or g[1] in wanted]
+    gens = [g for g in [*generators, *simulations] if not wanted or g[1] in wanted]
     n_gen = 0
     if gens:
-        n_gen = max(1, count // 4) if count > 1 or not pool else 0
+        share = 2 if any(g in simulations for g in gens) else 4
+        n_gen = max(1, count // share) if count > 1 or not pool else 0
     n_bank = min(count - n_gen, len(pool))
     if gens:
         n_gen = count - n_bank
@@ -84,13 +108,27 @@ def plan(
     chosen = pool[:n_bank]
     slots = [Slot(question=q, order=choice_order(q, rng)) for q in chosen]
     if n_gen:
-        cycle = list(gens)
-        rng.shuffle(cycle)
+        sims = [g for g in gens if g in simulations]
+        others = [g for g in gens if g not in simulations]
+        rng.shuffle(sims)
+        rng.shuffle(others)
+        cycle = []  # simulations and generators taking turns, a simulation first
+        for i in range(max(len(sims), len(others))):
+            cycle += [*sims[i : i + 1], *others[i : i + 1]]
         positions = sorted(rng.sample(range(n_bank + n_gen), n_gen))
         for i, position in enumerate(positions):
             gen_id = cycle[i % len(cycle)][0]
             slots.insert(position, Slot(generator=gen_id, seed=rng.getrandbits(32)))
-    return slots
+    return [*replays, *slots]
+
+
+def show(slot: Slot, make: Callable[[str, int], Question]) -> Shown:
+    """The question of ``slot`` as a quiz shows it: a bank question with the order drawn by
+    ``plan``; a generated one made by ``make`` with its choice order drawn from its seed."""
+    if slot.question is not None:
+        return Shown(slot.question, slot.order)
+    question = make(slot.generator or "", slot.seed)
+    return Shown(question, choice_order(question, random.Random(slot.seed)))
 
 
 @dataclass
@@ -126,12 +164,7 @@ class Session:
         if len(self.answered) >= len(self.slots) or self.out_of_time():
             return None
         if self._current is None:
-            slot = self.slots[len(self.answered)]
-            if slot.question is not None:
-                self._current = Shown(slot.question, slot.order)
-            else:
-                question = self.make(slot.generator or "", slot.seed)
-                self._current = Shown(question, choice_order(question, random.Random(slot.seed)))
+            self._current = show(self.slots[len(self.answered)], self.make)
         return self._current
 
     def check(self, text: str) -> Graded:

@@ -36,12 +36,17 @@ def protocol(step: Step, layers: list[str]) -> str | None:
     )
 
 
-def step_dict(step: Step, lang: str) -> dict[str, Any]:
-    layers: list[str] = []
+def layer_list(step: Step) -> list[str]:
+    """The layer names of the step's frame (empty for a local event)."""
     if step.packet is not None and step.dst is not None:
         from netlab.sim.packets import layer_names
 
-        layers = layer_names(step.packet)
+        return layer_names(step.packet)
+    return []
+
+
+def step_dict(step: Step, lang: str) -> dict[str, Any]:
+    layers = layer_list(step)
     return {
         "index": step.index,
         "time": step.time,

@@ -1,0 +1,1 @@
+"""Predict, then see: exercises made from a Trace (``netlab simulate ... --predict``)."""
