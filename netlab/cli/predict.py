@@ -15,6 +15,7 @@ import json
 import shlex
 import sys
 import time
+from pathlib import Path
 from typing import Any
 
 from netlab.cli import output, values
@@ -30,6 +31,7 @@ VIEW_PARAMS = frozenset(
         "pcap",
         "as_json",
         "svg",
+        "html",
         "lang",
         "predict",
         "ask",
@@ -61,8 +63,20 @@ def scenario_options(ctx: Any) -> Options:
             continue
         for item in value if isinstance(value, list | tuple) else [value]:
             if item is not None:
-                out.append((long, str(item)))
+                out.append((long, _absolute(str(item))))
     return tuple(out)
+
+
+def _absolute(value: str) -> str:
+    """A file named by a relative path (``--topology campus.toml``) as an absolute one, so that
+    the card asks about the same file from any folder; any other value as typed."""
+    if "/" not in value and not value.endswith(".toml"):
+        return value
+    try:
+        path = Path(value).expanduser()
+        return str(path.resolve()) if path.is_file() else value
+    except (OSError, RuntimeError):
+        return value
 
 
 def exercise_seed(ctx: Any) -> int:
@@ -85,7 +99,7 @@ def command_line(scenario: str, options: Options, extra: list[str]) -> str:
 def run(trace, views: Any, lang: str, only: list[int] | None) -> bool:
     """Play the exercise ``views.predict`` on ``trace``; False if the learner quit."""
     from netlab.cli.quiz import _store, read_answer, tolerate_bad_bytes, typed
-    from netlab.cli.simulate import CONTEXT
+    from netlab.cli.sim_options import CONTEXT
     from netlab.predict.exercise import build
     from netlab.views import predict as view
 

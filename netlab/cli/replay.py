@@ -2,7 +2,7 @@
 
 Owns turning a card id (``netlab.predict.cards``) back into its question: the scenario is run
 again through its own ``netlab simulate`` command (so every option is checked exactly as it was
-when the learner typed it; ``simulate.CAPTURE`` takes the trace instead of drawing it), the step
+when the learner typed it; ``sim_show.CAPTURE`` takes the trace instead of drawing it), the step
 is found and asked again, with the steps before it as context (``netlab quiz --review``). And
 ``fresh``: a question about a random step of one of a few teaching runs of a scenario (``netlab
 quiz --from-simulations``), whose id is the card id of that step, so that answering it makes a
@@ -53,19 +53,19 @@ def trace_for(scenario: str, argv: list[str]) -> Trace:
     """Run ``netlab simulate SCENARIO ARGV`` and keep its trace, drawing nothing."""
     import typer
 
-    from netlab.cli import output, simulate
+    from netlab.cli import output, sim_show, simulate
 
     simulate.register_scenarios()
     group = typer.main.get_group(simulate.app)
     kept: list[Trace] = []
-    token = simulate.CAPTURE.set(kept.append)
+    token = sim_show.CAPTURE.set(kept.append)
     lang = output.current.lang
     try:
         group.main([scenario, *argv], prog_name="netlab simulate", standalone_mode=False)
     except Exception as exc:  # a usage error (an option no longer valid) included
         raise ReplayError(str(exc)) from exc
     finally:
-        simulate.CAPTURE.reset(token)
+        sim_show.CAPTURE.reset(token)
         output.current.lang = lang
     if not kept:
         raise ReplayError(f"netlab simulate {scenario} made no trace")

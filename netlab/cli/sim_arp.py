@@ -13,7 +13,8 @@ from typing import Annotated, Any
 import typer
 
 from netlab.cli import output, values
-from netlab.cli.simulate import _view_options, _views, shared, show
+from netlab.cli.sim_options import _view_options, _views, shared
+from netlab.cli.sim_show import show
 from netlab.errors import OptionError
 from netlab.i18n import Note
 

@@ -13,7 +13,8 @@ from typing import Annotated, Any
 import typer
 
 from netlab.cli import output, values
-from netlab.cli.simulate import _view_options, _views, shared, show
+from netlab.cli.sim_options import _view_options, _views, shared
+from netlab.cli.sim_show import show
 
 # The limits are repeated from netlab.sim.dhcp (importing it here would cost nothing, but the
 # module is the scenario's; a test checks that both agree).

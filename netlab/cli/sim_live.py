@@ -2,7 +2,7 @@
 
 Owns refusing the options that have no real counterpart, choosing the script of socket calls
 for the command's options, and the order of the outputs (the report or ``--json``, then
-``--detail``, ``--hexdump``, ``--pcap``, ``--svg``). The run itself is
+``--detail``, ``--hexdump``, ``--pcap``, ``--svg``, ``--html``). The run itself is
 ``netlab.live.session.run``; protocol logic is in ``netlab.sim``, drawing in ``netlab.views``.
 """
 
@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from netlab.cli import output
-from netlab.cli.simulate import show_packets
+from netlab.cli.sim_show import show_packets
 from netlab.errors import UsageError
 from netlab.i18n import Note, render, text
 
@@ -81,7 +81,7 @@ def _run(variant: str, calls: list, build: Callable[[Any], Any], views: Any) -> 
 
 
 def _show(comparison, frames: list, views: Any, lang: str) -> None:
-    from netlab.cli.simulate import waiting_note, wrote_pcap, wrote_svg
+    from netlab.cli.sim_show import waiting_note, wrote_pcap, wrote_svg
     from netlab.views import live as view
 
     con = output.console(stderr=views.to_stdout)  # stdout may carry the pcap or picture alone
@@ -124,3 +124,18 @@ def _show(comparison, frames: list, views: Any, lang: str) -> None:
             view.report(comparison, lang, 100), views.svg, title, 100, waiting_note(views.svg, lang)
         )
         wrote_svg(notes, views.svg, lang)
+    if views.html is not None:
+        from netlab.cli.sim_show import page_command, wrote_html
+        from netlab.views import html
+
+        command, _ = page_command(comparison.model.scenario, live=True)
+        content = html.page(
+            comparison.model,
+            lang,
+            command,
+            json_doc=view.document(comparison, lang),
+            frames=False,  # --pcap writes the capture, not the model's frames
+            title=view.title_text(comparison, lang),
+        )
+        html.write(views.html, content, waiting_note(views.html, lang))
+        wrote_html(notes, views.html, lang)

@@ -12,7 +12,8 @@ from typing import Annotated, Any
 import typer
 
 from netlab.cli import output, values
-from netlab.cli.simulate import Seed, _view_options, _views, shared, show
+from netlab.cli.sim_options import Seed, _view_options, _views, shared
+from netlab.cli.sim_show import show
 from netlab.errors import OptionError
 
 # The limits, repeated from netlab.sim.nat so that --help needs no import of it; a unit test

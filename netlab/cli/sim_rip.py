@@ -14,8 +14,9 @@ from typing import Annotated, Any
 import typer
 
 from netlab.cli import output, values
+from netlab.cli.sim_options import _view_options, _views, shared
 from netlab.cli.sim_route import topology
-from netlab.cli.simulate import _view_options, _views, shared, show
+from netlab.cli.sim_show import show
 from netlab.errors import UsageError
 from netlab.i18n import Note
 

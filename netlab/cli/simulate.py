@@ -1,27 +1,39 @@
-"""``netlab simulate ...``: parse a scenario's options, build its Trace, hand it to the views.
+"""``netlab simulate ...``: the group, the TCP scenarios' commands, and the scenario registry.
 
-Owns the option declarations and their checking (through ``netlab.cli.values``), the order in
-which outputs are produced, and nothing else: protocol logic lives in ``netlab.sim``, drawing in
-``netlab.views``. Scenario and view modules are imported inside the commands, so ``--help``
-never loads scapy.
+Owns the ``simulate`` group (``SimulateGroup``: a bare ``--predict``), the commands handshake,
+close, tcp and states, turning the TCP options into ``TcpParams``, and adding the other
+scenarios' commands (``netlab.cli.sim_NAME``). The shared options and their checks live in
+``netlab.cli.sim_options``; where a trace goes, in ``netlab.cli.sim_show``. Protocol logic lives
+in ``netlab.sim``, drawing in ``netlab.views``; scenario and view modules are imported inside the
+commands, so ``--help`` never loads scapy.
 """
 
 from __future__ import annotations
 
-import inspect
-import sys
-from collections.abc import Callable
-from contextvars import ContextVar
-from dataclasses import dataclass, replace
-from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 import typer.core
 
 from netlab.cli import output, values
+from netlab.cli.sim_options import (  # the shared options; the scenario modules import them here
+    MAX_MESSAGE,
+    MAX_ROUNDS,
+    MAX_TOTAL,
+    STACK_NAMES,
+    Lang,
+    Live,
+    LoseTimes,
+    Msl,
+    Svg,
+    _host_options,
+    _view_options,
+    _views,
+    shared,
+)
+from netlab.cli.sim_show import show, waiting_note, wrote_svg
 from netlab.errors import UsageError
-from netlab.i18n import Note, render, text
+from netlab.i18n import Note, text
 
 
 class SimulateGroup(typer.core.TyperGroup):
@@ -43,234 +55,6 @@ app = typer.Typer(
     rich_markup_mode=None,
     cls=SimulateGroup,
 )
-
-MAX_MESSAGE = 4096
-MAX_TOTAL = 8192
-MAX_ROUNDS = 10  # netlab.sim.connection.MAX_ROUNDS (written here so --help imports no model)
-
-# -- options shared by the TCP scenarios -----------------------------------------------------------
-
-Client = Annotated[
-    str | None,
-    typer.Option(
-        "--client",
-        metavar="IP:PORT",
-        help=output.h("opt.client"),
-    ),
-]
-Server = Annotated[str, typer.Option("--server", metavar="IP:PORT", help=output.h("opt.server"))]
-IsnClient = Annotated[
-    str | None,
-    typer.Option("--isn-client", metavar="N", help=output.h("opt.isn_client")),
-]
-IsnServer = Annotated[
-    str | None,
-    typer.Option("--isn-server", metavar="N", help=output.h("opt.isn_server")),
-]
-Seed = Annotated[
-    str | None,
-    typer.Option("--seed", metavar="N", help=output.h("opt.seed")),
-]
-Rtt = Annotated[str, typer.Option("--rtt", metavar="SECONDS", help=output.h("opt.rtt"))]
-LoseTimes = Annotated[
-    str,
-    typer.Option("--lose-times", metavar="N", help=output.h("opt.lose_times")),
-]
-Step = Annotated[bool, typer.Option("--step", help=output.h("opt.step"))]
-Predict = Annotated[
-    str | None,
-    typer.Option("--predict", metavar="[next|fields|order]", help=output.h("opt.predict")),
-]
-Ask = Annotated[str | None, typer.Option("--ask", metavar="N", help=output.h("opt.ask"))]
-Filter = Annotated[
-    str | None, typer.Option("--filter", metavar="PROTO", help=output.h("opt.filter"))
-]
-ExerciseSeed = Annotated[
-    str | None, typer.Option("--seed", metavar="N", help=output.h("opt.seed_predict"))
-]
-PREDICT_MODES = ("next", "fields", "order")  # netlab.predict.exercise.MODES
-Detail = Annotated[bool, typer.Option("--detail", help=output.h("opt.detail"))]
-Hexdump = Annotated[bool, typer.Option("--hexdump", help=output.h("opt.hexdump"))]
-Pcap = Annotated[str | None, typer.Option("--pcap", metavar="FILE", help=output.h("opt.pcap"))]
-Json = Annotated[bool, typer.Option("--json", help=output.h("opt.json"))]
-Svg = Annotated[str | None, typer.Option("--svg", metavar="FILE", help=output.h("opt.svg"))]
-Lang = Annotated[str | None, typer.Option("--lang", metavar="en|zh", help=output.h("opt.lang"))]
-Msl = Annotated[
-    str,
-    typer.Option("--msl", metavar="SECONDS", help=output.h("opt.msl")),
-]
-Live = Annotated[bool, typer.Option("--live", help=output.h("opt.live"))]
-StackOpt = Annotated[
-    str, typer.Option("--stack", metavar="linux|minimal", help=output.h("opt.stack"))
-]
-#: The stacks --stack offers (netlab.sim.stack.STACKS; written here so --help imports no model)
-STACK_NAMES = ("linux", "minimal")
-
-
-@dataclass(frozen=True)
-class Views:
-    step: bool = False
-    detail: bool = False
-    hexdump: bool = False
-    pcap: Path | None = None
-    json: bool = False
-    svg: Path | None = None
-    predict: str | None = None
-    ask: int | None = None
-    filter: str | None = None
-
-    @property
-    def to_stdout(self) -> bool:
-        """Standard output carries the pcap or the picture: the report goes to standard error."""
-        from netlab.files import STDOUT
-
-        return STDOUT in (self.pcap, self.svg)
-
-
-def _views(
-    step,
-    detail,
-    hexdump,
-    pcap,
-    as_json,
-    svg,
-    lang=None,
-    predict=None,
-    ask=None,
-    filter_=None,
-    predict_seed=None,
-) -> Views:
-    for flag, used in (("--step", step), ("--detail", detail), ("--hexdump", hexdump)):
-        if used and as_json:  # stdout must stay one JSON document
-            raise values.combo(flag, "--json")
-    mode = None if predict is None else values.choice("--predict", predict, PREDICT_MODES)
-    asked = None
-    if ask is not None:
-        if mode is None:
-            raise values.requires("--ask", "--predict")
-        if mode == "order":
-            raise values.combo("--ask", "--predict order")
-        asked = values.integer("--ask", ask, 1, 10_000, values.allowed("ask"))
-    proto = None
-    if filter_ is not None:
-        from netlab.sim.display_filter import NAMES
-
-        if not (step or mode):
-            raise values.requires("--filter", "--step")
-        proto = values.choice("--filter", filter_.strip().lower(), NAMES)
-    if mode is not None and step:
-        raise values.combo("--predict", "--step")
-    if predict_seed is not None:
-        if mode is None:
-            raise values.requires("--seed", "--predict")
-        values.seed(predict_seed)
-    if mode is not None and as_json and sys.stdin.isatty():  # the answers must come piped
-        raise UsageError(Note("errors.predict_json_terminal", {}))
-    from netlab.views.output import STDOUT, check_writable
-
-    pcap_path = None if pcap is None else check_writable("--pcap", pcap, True, binary=True)
-    svg_path = None if svg is None else check_writable("--svg", svg, stdout_ok=True)
-    # standard output (`-`, /dev/stdout) carries one thing: the JSON, the pcap or the picture
-    to_stdout = [
-        f"{flag} {value}"
-        for flag, value, path in (("--pcap", pcap, pcap_path), ("--svg", svg, svg_path))
-        if path == STDOUT
-    ]
-    if as_json and to_stdout:
-        raise values.combo("--json", to_stdout[0])
-    if len(to_stdout) > 1:
-        raise values.combo(*to_stdout)
-    if pcap_path == STDOUT and sys.stdout.isatty():  # a pcap is binary: not for a terminal
-        raise UsageError(Note("errors.pcap_terminal", {}))
-    return Views(step, detail, hexdump, pcap_path, as_json, svg_path, mode, asked, proto)
-
-
-def _host_options(
-    client: Client = None,
-    server: Server = "203.0.113.10:80",
-    isn_client: IsnClient = None,
-    isn_server: IsnServer = None,
-    seed: Seed = None,
-    rtt: Rtt = "0.02",
-    stack: StackOpt = "linux",
-) -> None:
-    """The two hosts and their link: the options every TCP scenario takes."""
-
-
-def _view_options(
-    step: Step = False,
-    detail: Detail = False,
-    hexdump: Hexdump = False,
-    pcap: Pcap = None,
-    as_json: Json = False,
-    svg: Svg = None,
-    lang: Lang = None,
-    predict: Predict = None,
-    ask: Ask = None,
-    filter_: Filter = None,
-) -> None:
-    """How to show a trace: the options every simulation takes."""
-
-
-def _exercise_seed(predict_seed: ExerciseSeed = None) -> None:
-    """``--seed`` for the scenarios that have none of their own: which steps ``--predict``
-    asks about and which wrong answers it offers (a scenario's own ``--seed`` does that too)."""
-
-
-#: The running scenario command's context (``shared`` sets it): what was typed, for --predict
-CONTEXT: ContextVar[Any] = ContextVar("context", default=None)
-#: Set by ``netlab.cli.replay``: ``show`` hands it the trace and shows nothing.
-CAPTURE: ContextVar[Callable[[Any], None] | None] = ContextVar("capture", default=None)
-
-
-def shared(**groups: Callable[..., None]) -> Callable[[Callable[..., None]], Callable[..., None]]:
-    """Give a command the options of each group (declared once, in a function like
-    ``_view_options``); the command receives each group's values as one dict named like the
-    group. typer reads the combined signature, so ``--help`` lists every option."""
-
-    def decorate(command: Callable[..., None]) -> Callable[..., None]:
-        own = [
-            p
-            for p in inspect.signature(command, eval_str=True).parameters.values()
-            if p.name not in groups
-        ]
-        members = {
-            name: list(inspect.signature(group, eval_str=True).parameters.values())
-            for name, group in groups.items()
-        }
-        if "views" in members and not any(
-            p.name == "seed" for p in [*own, *(q for m in members.values() for q in m)]
-        ):  # --seed for --predict where the scenario has none
-            members["views"] += list(inspect.signature(_exercise_seed).parameters.values())
-        params = own + [p for group in members.values() for p in group]
-        own_ctx = next((p.name for p in own if p.annotation is typer.Context), None)
-        if own_ctx is None:  # typer hands the click context to a parameter of this type
-            params.append(
-                inspect.Parameter(
-                    "_context",
-                    inspect.Parameter.POSITIONAL_OR_KEYWORD,
-                    default=None,
-                    annotation=typer.Context,
-                )
-            )
-
-        def wrapper(**kwargs: Any) -> None:
-            for name, group in members.items():
-                kwargs[name] = {p.name: kwargs.pop(p.name) for p in group}
-            ctx = kwargs.pop("_context", None) if own_ctx is None else kwargs.get(own_ctx)
-            token = CONTEXT.set(ctx)
-            try:
-                command(**kwargs)
-            finally:
-                CONTEXT.reset(token)
-
-        wrapper.__name__ = command.__name__
-        wrapper.__doc__ = command.__doc__
-        wrapper.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
-        wrapper.__annotations__ = {p.name: p.annotation for p in params}
-        return wrapper
-
-    return decorate
 
 
 def _tcp_params(
@@ -324,129 +108,6 @@ def _tcp_params(
         stack=chosen,
         nodelay=nodelay,
     )
-
-
-def show_packets(trace, views: Views, lang: str, con, ascii_only: bool) -> None:
-    """``--detail`` and ``--hexdump``: the packets of ``trace`` layer by layer and byte by byte."""
-    if views.detail:
-        from netlab.views.detail import detail
-
-        con.print(detail(trace, lang, ascii_only))
-    if views.hexdump:
-        from netlab.views.hexdump import hexdump
-
-        con.print(hexdump(trace, lang))
-
-
-def show(trace, views: Views, lang: str) -> None:
-    """Hand a trace to every view the options asked for. With ``--pcap -`` or ``--svg -``
-    standard output carries that file alone: the report and the notes go to standard error."""
-    from netlab.views import report
-
-    capture = CAPTURE.get()
-    if capture is not None:  # netlab quiz replaying a card: the trace is all it wants
-        capture(trace)
-        return
-    only = None
-    if views.filter is not None:
-        only = filtered(trace, views.filter)
-    if views.predict is not None:
-        from netlab.cli import predict
-
-        finished = predict.run(trace, views, lang, only)
-        if not finished:
-            return
-        views = replace(views, json=False)  # standard output had the exercise's document
-        con = output.console(stderr=True)
-    else:
-        con = output.console(stderr=views.to_stdout)
-    ascii_only = output.ascii_only(con)
-    width = con.width
-    if views.predict is not None:
-        pass
-    elif views.json:
-        from netlab.views.json_export import dumps
-
-        output.print_json(dumps(trace, lang))
-    elif views.step:
-        from netlab.views.playback import play
-
-        finished = play(trace, con, lang, input, width, ascii_only, only)
-        if not finished:
-            return
-    else:
-        con.print(report.report(trace, lang, width, ascii_only))
-    show_packets(trace, views, lang, con, ascii_only)
-    notes = output.console(stderr=views.json or views.to_stdout)
-    if views.pcap is not None:
-        from netlab.views import pcap
-
-        count = pcap.write(trace, views.pcap, waiting_note(views.pcap, lang))
-        wrote_pcap(notes, views.pcap, count, lang)
-        from netlab.views.labels import tcp_fields
-
-        if any(tcp_fields(s) is not None for s in trace.steps):
-            notes.print(text("ui.pcap_relative", lang))
-        if any(s.lost for s in trace.steps) and not report.uses_lanes(trace):
-            notes.print(text("ui.pcap_lost_note", lang))
-    if views.svg is not None:
-        from netlab.views import svg
-
-        title = render(trace.title, lang)
-        svg.write(
-            report.report(trace, lang, 100), views.svg, title, 100, waiting_note(views.svg, lang)
-        )
-        wrote_svg(notes, views.svg, lang)
-
-
-def filtered(trace, proto: str) -> list[int]:
-    """The indices of the steps ``--filter proto`` keeps; an error when it keeps none."""
-    from netlab.sim.display_filter import protocols
-    from netlab.views.json_export import layer_list, protocol
-
-    kept, seen = [], set()
-    for step in trace.steps:
-        top = protocol(step, layers := layer_list(step))
-        names = protocols(layers, top) if step.dst else frozenset()
-        seen |= names
-        if proto in names:
-            kept.append(step.index)
-    if not kept:
-        from netlab.sim.display_filter import NAMES
-
-        carried = ", ".join(n for n in NAMES if n in seen) or "-"
-        raise UsageError(Note("errors.filter_empty", {"proto": proto, "carried": carried}))
-    return kept
-
-
-def waiting_note(path: Path, lang: str) -> Callable[[float], None]:
-    """What to say when a FIFO has no reader yet (``netlab.files.atomic_write``'s ``waiting``)."""
-
-    def say(seconds: float) -> None:
-        message = text("ui.waiting_reader", lang, path=path, seconds=f"{seconds:g}")
-        output.console(stderr=True).print(message, soft_wrap=True)
-
-    return say
-
-
-def wrote_pcap(notes, path: Path, count: int, lang: str) -> None:
-    from netlab.files import STDOUT, streams
-
-    if path == STDOUT:
-        notes.print(text("ui.wrote_pcap_stdout", lang, count=count), soft_wrap=True)
-    elif streams(path):  # a FIFO, /dev/null: nothing to open again in Wireshark
-        notes.print(text("ui.wrote_pcap_stream", lang, count=count, path=path), soft_wrap=True)
-    else:
-        notes.print(text("ui.wrote_pcap", lang, count=count, path=path), soft_wrap=True)
-
-
-def wrote_svg(notes, path: Path, lang: str) -> None:
-    from netlab.files import STDOUT
-
-    if path == STDOUT:
-        notes.print(text("ui.wrote_svg_stdout", lang), soft_wrap=True)
-    else:
-        notes.print(text("ui.wrote_svg", lang, path=path), soft_wrap=True)
 
 
 # -- commands ----------------------------------------------------------------------------------

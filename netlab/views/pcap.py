@@ -12,22 +12,33 @@ from collections.abc import Callable
 from pathlib import Path
 
 from netlab.files import reported
-from netlab.sim.trace import Trace
+from netlab.sim.trace import Step, Trace
 
 
-def frames(trace: Trace) -> list[tuple[float, object]]:
-    """Every frame that crosses a link once: not the local steps (an encapsulation in
-    progress), not the copies a switch forwards unchanged."""
+def frame_steps(trace: Trace) -> list[Step]:
+    """The steps that become frames, in file order (frame N is the N-th): every frame that
+    crosses a link once; not the local steps (an encapsulation in progress), not the copies a
+    switch forwards unchanged."""
     from netlab.sim.packets import is_ethernet
 
     return [
-        (s.time, s.packet)
+        s
         for s in trace.steps
         if s.packet is not None
         and s.dst is not None
         and s.copy_of is None
         and is_ethernet(s.packet)
     ]
+
+
+def frame_numbers(trace: Trace) -> dict[int, int]:
+    """Step index -> its frame number in the file (1-based, as Wireshark's ``frame.number``)."""
+    return {s.index: n for n, s in enumerate(frame_steps(trace), start=1)}
+
+
+def frames(trace: Trace) -> list[tuple[float, object]]:
+    """``(time, packet)`` of each of ``frame_steps``."""
+    return [(s.time, s.packet) for s in frame_steps(trace)]
 
 
 def comment(trace: Trace) -> str | None:

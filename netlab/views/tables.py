@@ -29,7 +29,8 @@ def split_key(key: str) -> tuple[str, str | None]:
     return kind, owner or None
 
 
-def _cell(value: Any) -> str:
+def cell(value: Any) -> str:
+    """A table cell as every view writes it: "-" for nothing, "✓" for true, 30 for 30.0."""
     if value is None or value == "":
         return EMPTY
     if isinstance(value, bool):
@@ -43,9 +44,8 @@ def draw(
     trace: Trace, key: str, rows: list[dict[str, Any]], lang: str, ascii_only: bool
 ) -> RenderableType:
     """One table: its title, its column headings and its rows (an empty table says so)."""
-    kind, owner = split_key(key)
-    owner_name = node_label(trace, owner, lang) if owner and _known(trace, owner) else owner or ""
-    title = text(f"table.{kind}", lang, owner=owner_name)
+    kind, _ = split_key(key)
+    title = table_title(trace, key, lang)
     if not rows:
         line = Text(title, style="bold")
         empty = text("ui.tables.empty", lang)
@@ -67,9 +67,16 @@ def draw(
     for column in columns:
         table.add_column(text(f"table.{kind}.{column}", lang), overflow="fold")
     for row in rows:
-        table.add_row(*(_cell(row.get(column)) for column in columns))
+        table.add_row(*(cell(row.get(column)) for column in columns))
     # too narrow for the table (a nested table gets less than the console): one row per line
     return fit_table(table, lang)
+
+
+def table_title(trace: Trace, key: str, lang: str) -> str:
+    """A table's title (``table.KIND``), its owner named as the diagrams name it."""
+    kind, owner = split_key(key)
+    owner_name = node_label(trace, owner, lang) if owner and _known(trace, owner) else owner or ""
+    return text(f"table.{kind}", lang, owner=owner_name)
 
 
 def _known(trace: Trace, name: str) -> bool:

@@ -270,3 +270,16 @@ def test_every_sentence_exists_in_chinese(predict):
     assert status == 0, err
     assert text("predict.score", "zh", right=0, total=1)[:3] in out
     assert "Step" not in out.replace("Step=", "")
+
+
+def test_a_topology_file_is_kept_by_its_absolute_path(predict_json, tmp_path, monkeypatch):
+    source = ROOT / "data" / "topologies" / "campus.toml"
+    (tmp_path / "campus.toml").write_text(source.read_text("utf-8"), "utf-8")
+    monkeypatch.chdir(tmp_path)
+    doc = predict_json(
+        "route", "--topology", "campus.toml", "--predict", "--ask", "1", answers=JUNK
+    )
+    (answer,) = doc["answers"]
+    from netlab.predict.cards import parse
+
+    assert dict(parse(answer["id"]).options)["topology"] == str(tmp_path / "campus.toml")

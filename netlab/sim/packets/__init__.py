@@ -15,6 +15,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from scapy.config import conf
+from scapy.fields import ConditionalField
 
 # The simulations here are IPv4 only. Telling scapy so before its IP layer loads spares the
 # import of its IPv6 stack and the reading of the host's IPv6 routes (about 35 ms per start).
@@ -143,6 +144,13 @@ class Field:
     name: str
     value: str
     raw: object
+    #: the bytes ``[start, end)`` of the frame that hold the field (a bit field: the byte or
+    #: bytes its bits fall in, shared with its neighbours; an absent or empty field: start == end)
+    start: int = 0
+    end: int = 0
+    #: False for a conditional field its packet does not carry (ICMP's ``gw`` in an echo
+    #: request: scapy's ``show`` leaves it out)
+    present: bool = True
 
 
 @dataclass(frozen=True)
@@ -154,7 +162,8 @@ class Layer:
 
 
 def layers(pkt: Packet) -> list[Layer]:
-    """Each layer with its fields and values (as ``show2`` would list them) and its byte span.
+    """Each layer with its fields and values (as ``show2`` would list them), its byte span and
+    each field's byte span.
 
     The payload, if any, is the last entry, named "Payload".
     """
@@ -167,15 +176,43 @@ def layers(pkt: Packet) -> list[Layer]:
         inner = len(bytes(layer.payload)) if layer.payload else 0
         start = total - own
         if isinstance(layer, Raw):
-            out.append(Layer("Payload", start, own, [Field("load", repr(layer.load), layer.load)]))
+            load = Field("load", repr(layer.load), layer.load, start, total)
+            out.append(Layer("Payload", start, own, [load]))
             break
+        spans = _field_spans(layer, data, start, start + own - inner)
         fields = []
-        for fdesc in layer.fields_desc:
+        for fdesc, (first, end) in zip(layer.fields_desc, spans, strict=True):
             value = layer.getfieldval(fdesc.name)
-            fields.append(Field(fdesc.name, str(fdesc.i2repr(layer, value)), value))
+            present = not isinstance(fdesc, ConditionalField) or bool(fdesc._evalcond(layer))
+            shown = str(fdesc.i2repr(layer, value))
+            fields.append(Field(fdesc.name, shown, value, first, end, present))
         out.append(Layer(_short(layer.name), start, own - inner, fields))
         layer = layer.payload
     return out
+
+
+def _field_spans(layer: Packet, data: bytes, start: int, end: int) -> list[tuple[int, int]]:
+    """Where each field of ``layer`` lies in ``data`` (the whole frame; the layer's header is
+    ``data[start:end]``), found the way scapy dissected it: each field's ``getfield`` on what the
+    fields before it left. A bit field hands back ``(bytes, bits used)`` while bits of a byte
+    are pending, so it covers the byte(s) its bits fall in. A field that reads on past the header
+    (BOOTP's ``options`` takes the rest, which scapy then hands to the DHCP layer) is cut at
+    the header's end."""
+    rest: bytes | tuple[bytes, int] = data[start:]
+    whole = len(data) - start
+    used = 0  # bits read so far
+    spans = []
+    for fdesc in layer.fields_desc:
+        before = used
+        rest, _ = fdesc.getfield(layer, rest)
+        if isinstance(rest, tuple):
+            left, pending = rest
+            used = 8 * (whole - len(left)) + pending
+        else:
+            used = 8 * (whole - len(rest))
+        first = min(start + before // 8, end)
+        spans.append((first, max(first, min(start + -(-used // 8), end))))
+    return spans
 
 
 def frame_bytes(pkt: Packet) -> bytes:
