@@ -61,17 +61,17 @@ def scenario_options(ctx: Any) -> Options:
             elif param.secondary_opts:
                 out.append((max(param.secondary_opts, key=len).lstrip("-"), None))
             continue
+        names_file = "FILE" in (getattr(param, "metavar", None) or "").split("|")
         for item in value if isinstance(value, list | tuple) else [value]:
             if item is not None:
-                out.append((long, _absolute(str(item))))
+                out.append((long, _absolute(str(item)) if names_file else str(item)))
     return tuple(out)
 
 
 def _absolute(value: str) -> str:
-    """A file named by a relative path (``--topology campus.toml``) as an absolute one, so that
-    the card asks about the same file from any folder; any other value as typed."""
-    if "/" not in value and not value.endswith(".toml"):
-        return value
+    """The value of an option that may name a file (its metavar says ``FILE``: ``--topology
+    NAME|FILE``): an existing file's absolute path, so that the card asks about the same file
+    from any folder; a name (a built-in topology) as typed."""
     try:
         path = Path(value).expanduser()
         return str(path.resolve()) if path.is_file() else value

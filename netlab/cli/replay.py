@@ -12,6 +12,7 @@ card like any predicted step. Imported only when such a question's turn comes (i
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 
 from netlab.i18n import LANGS, text
 from netlab.predict import cards
@@ -88,18 +89,7 @@ def _with_context(question: Question, trace: Trace, first: int, command: str) ->
         lines += [f"  {s.index}. {order_label(s)}" for s in before]
         lines.append(question.prompt[lang])
         prompt[lang] = "\n".join(lines)
-    return Question(
-        id=question.id,
-        topic=question.topic,
-        kind=question.kind,
-        prompt=prompt,
-        explanation=question.explanation,
-        see=question.see,
-        answer=question.answer,
-        choices=question.choices,
-        shuffle=question.shuffle,
-        generator=question.id,
-    )
+    return replace(question, prompt=prompt, generator=question.id)
 
 
 def question(card_id: str, seed: int) -> Question:

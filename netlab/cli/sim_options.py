@@ -143,7 +143,7 @@ def _views(
 
         if not (step or mode):
             raise values.requires("--filter", "--step")
-        proto = values.choice("--filter", filter_.strip().lower(), NAMES)
+        proto = values.choice("--filter", filter_, NAMES)
     if mode is not None and step:
         raise values.combo("--predict", "--step")
     if predict_seed is not None:

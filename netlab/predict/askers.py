@@ -1,6 +1,6 @@
 """Which askers each scenario has: the one registry the generic mechanism reads.
 
-A scenario without askers has no ``--predict next``/``fields`` questions (``order`` still
+A scenario not listed here has no ``--predict next``/``fields`` questions (``order`` still
 works on any trace with packets). The asker modules are imported only for the scenario asked.
 """
 
@@ -34,10 +34,4 @@ def askers_for(scenario: str) -> tuple[Asker, ...]:
     name = MODULES.get(scenario)
     if name is None:
         return ()
-    try:
-        module = importlib.import_module(f"netlab.predict.{name}")
-    except ModuleNotFoundError as exc:  # a scenario whose askers are not written yet
-        if exc.name == f"netlab.predict.{name}":
-            return ()
-        raise
-    return tuple(module.ASKERS)
+    return tuple(importlib.import_module(f"netlab.predict.{name}").ASKERS)

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from netlab.i18n import LANGS, Note, render
 from netlab.predict.asked import Asked, Value
@@ -100,11 +100,7 @@ def found(trace: Trace, step: Step) -> list[Asked]:
                 seen.append(text_d)
                 kept.append(d)
             if kept:
-                out.append(
-                    Asked(
-                        asked.kind, asked.prompt, asked.answer, tuple(kept), asked.field, asked.why
-                    )
-                )
+                out.append(replace(asked, distractors=tuple(kept)))
     return out
 
 
@@ -112,29 +108,16 @@ def make_question(
     asked: Asked, step: Step, card: CardId, topic: str, see: str, rng: random.Random
 ) -> Shown:
     """The quiz question for ``asked`` (distractors drawn from ``rng``), with its choice order."""
-    prompt = both(asked.prompt)
-    why = explanation(step, asked)
-    if asked.typed:
-        question = Question(
-            id=str(card),
-            topic=topic,
-            kind="fill",
-            prompt=prompt,
-            explanation=why,
-            see=see,
-            answer=int(asked.answer),
-        )
-        return Shown(question, ())
     picked = rng.sample(list(asked.distractors), min(MAX_CHOICES - 1, len(asked.distractors)))
     question = Question(
         id=str(card),
         topic=topic,
-        kind="single",
-        prompt=prompt,
-        explanation=why,
+        kind="fill" if asked.typed else "single",
+        prompt=both(asked.prompt),
+        explanation=explanation(step, asked),
         see=see,
-        answer=0,
-        choices=tuple(both(v) for v in [asked.answer, *picked]),
+        answer=int(asked.answer) if asked.typed else 0,  # the answer is the first choice
+        choices=() if asked.typed else tuple(both(v) for v in [asked.answer, *picked]),
     )
     return Shown(question, choice_order(question, rng))
 
@@ -222,7 +205,7 @@ def order_run(steps: Sequence[Step], rng: random.Random) -> list[Step]:
     """The packets of an order exercise: the first run of 3 to 8 consecutive packet steps
     whose labels all differ (a trace's opening: the handshake, DORA, a DNS walk), else the
     longest such run. A run starts where a new exchange starts when it can."""
-    packets = [s for s in steps if s.packet is not None or s.dst is not None]
+    packets = [s for s in steps if s.dst is not None]  # on a wire: not a local stage or timer
     best: list[Step] = []
     for start in range(len(packets)):
         run: list[Step] = []

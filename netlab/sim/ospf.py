@@ -456,19 +456,10 @@ def build(options: OspfOptions, frames: bool = True) -> Trace:
         "topology": net.name,
         "router": root,
         "fail": options.fail,
-        "networks": [_network_row(n) for n in net.networks],
+        "networks": [n.row() for n in net.networks],
     }
     title = Note("ospf.title", {"name": net.name, "router": root})
     return Trace("ospf", nodes, run.steps, title, header, remember, params=params)
-
-
-def _network_row(network: Network) -> dict[str, Any]:
-    return {
-        "name": network.name,
-        "prefix": network.prefix,
-        "cost": network.cost,
-        "members": [f"{m.node} {m.iface} {m.ip}" for m in network.members],
-    }
 
 
 def tables_of(trace: Trace) -> dict[str, list]:

@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from netlab.sim.addressing import format_ipv4, mask_bits
-from netlab.sim.routing_table import name_key
+from netlab.sim.routing_table import name_key, route_row
 from netlab.sim.topology import BUILT_IN, Network, Topology
 from netlab.sim.trace import Node, Note, Step, Trace
 
@@ -51,12 +51,7 @@ class Entry:
     metric: int
 
     def row(self) -> dict[str, object]:
-        return {
-            "destination": self.prefix,
-            "next_hop": self.next_hop,
-            "iface": self.iface,
-            "metric": self.metric,
-        }
+        return route_row(self.prefix, self.next_hop, self.iface, self.metric)
 
 
 @dataclass(frozen=True)
@@ -365,7 +360,7 @@ def build(options: RipOptions, frames: bool = True) -> Trace:
         "topology": net.name,
         "fail": options.fail,
         "split_horizon": options.split_horizon,
-        "networks": [_network_row(n) for n in net.networks],
+        "networks": [n.row() for n in net.networks],
         "rounds": run.rounds,
         "converged_after": first,
         "reconverged_after": after,
@@ -379,13 +374,4 @@ def final_tables(trace: Trace) -> dict[str, dict[str, dict]]:
     return {
         owner.partition(":")[2]: {row["destination"]: row for row in rows}
         for owner, rows in tables(trace).items()
-    }
-
-
-def _network_row(network: Network) -> dict[str, Any]:
-    return {
-        "name": network.name,
-        "prefix": network.prefix,
-        "cost": network.cost,
-        "members": [f"{m.node} {m.iface} {m.ip}" for m in network.members],
     }

@@ -477,7 +477,7 @@ def build(options: RouteOptions, frames: bool = True) -> Trace:
         "ttl": options.ttl,
         "traceroute": options.traceroute,
         "protocol": options.protocol,
-        "networks": [_network_row(n) for n in net.networks],
+        "networks": [n.row() for n in net.networks],
         "hops": hops,
     }
     return Trace("route", nodes, run.steps, title, header, remember, params=params)
@@ -498,12 +498,3 @@ def _match_reply(steps: list[Step]) -> None:
         elif kind == "echo_reply" and request:
             step.summary += f" (request in {request})"
             return
-
-
-def _network_row(network: Network) -> dict[str, Any]:
-    return {
-        "name": network.name,
-        "prefix": network.prefix,
-        "cost": network.cost,
-        "members": [f"{m.node} {m.iface} {m.ip}" for m in network.members],
-    }

@@ -37,12 +37,12 @@ class Route(Prefixed):
 
     def row(self) -> dict[str, object]:
         """The route as a table row (``route:R1``): destination, next hop, interface, metric."""
-        return {
-            "destination": self.prefix,
-            "next_hop": self.next_hop,
-            "iface": self.iface,
-            "metric": self.metric,
-        }
+        return route_row(self.prefix, self.next_hop, self.iface, self.metric)
+
+
+def route_row(prefix: str, next_hop: str | None, iface: str, metric: int) -> dict[str, object]:
+    """One row of a ``route:R1`` table, as every routing scenario records it."""
+    return {"destination": prefix, "next_hop": next_hop, "iface": iface, "metric": metric}
 
 
 @dataclass(frozen=True)

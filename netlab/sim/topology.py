@@ -49,6 +49,15 @@ class Network(Prefixed):
     def member(self, node: str) -> Attachment | None:
         return next((m for m in self.members if m.node == node), None)
 
+    def row(self) -> dict[str, object]:
+        """The network as the routing scenarios' params list it: name, prefix, cost, members."""
+        return {
+            "name": self.name,
+            "prefix": self.prefix,
+            "cost": self.cost,
+            "members": [f"{m.node} {m.iface} {m.ip}" for m in self.members],
+        }
+
 
 @dataclass(frozen=True)
 class Neighbour:

@@ -44,43 +44,39 @@ def document(
     numbers = frame_numbers(trace) if frames else {}
     terminal = f"{step_command} --step" if step_command else None
     after = _tables_after(trace)
+    own = trace_dict(trace, lang)  # the model's --json: the steps' common fields come from it
     return {
         "format": FORMAT,
         "version": VERSION,
         "lang": lang,
         "command": command,
-        "json": json_doc if json_doc is not None else trace_dict(trace, lang),
+        "json": json_doc if json_doc is not None else own,
         "text": {each: _texts(trace, each, after, terminal is not None) for each in LANGS},
-        "nodes": [
-            {"name": n.name, "role": n.role, "ip": n.ip, "mac": n.mac, "port": n.port}
-            for n in trace.nodes
-        ],
+        "nodes": own["nodes"],
         "lanes": "many" if uses_lanes(trace) else "two",
-        "steps": [_step(s, numbers, terminal, after[s.index]) for s in trace.steps],
+        "steps": [
+            _step(s, shared, numbers, terminal, after[s.index])
+            for s, shared in zip(trace.steps, own["steps"], strict=True)
+        ],
     }
+
+
+#: what a page step takes from the --json step as it is
+SHARED = ("index", "time", "src", "dst", "to", "lost", "protocol", "info", "states")
 
 
 def _step(
     step: Step,
+    json_step: dict[str, Any],
     numbers: dict[int, int],
     terminal: str | None,
     tables_now: dict[str, list[dict[str, Any]]],
 ) -> dict[str, Any]:
-    from netlab.views.json_export import layer_list, protocol
-
     frame = numbers.get(step.index)
     shown = numbers.get(step.copy_of) if frame is None and step.copy_of is not None else frame
     return {
-        "index": step.index,
-        "time": step.time,
-        "src": step.src,
-        "dst": step.dst,
-        "to": list(step.receivers),
-        "lost": step.lost,
+        **{key: json_step[key] for key in SHARED},
         "event": step.event,
-        "protocol": protocol(step, layer_list(step)),
-        "info": step.summary if step.dst is not None else None,
-        "states": dict(step.states),
         # a switch's unchanged copy is no frame of its own: the filter finds the original
         "filter": f"frame.number == {shown}" if shown is not None else None,
         "frame": frame,

@@ -16,16 +16,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from rich.console import Console, Group
-from rich.table import Table
 from rich.text import Text
 
-from netlab.i18n import text
+from netlab.i18n import render, text
 from netlab.predict.exercise import Exercise, Prompted, both, found
 from netlab.quiz.model import LETTERS, Graded, grade
 from netlab.sim.trace import Step, Trace
-from netlab.views.labels import node_label
+from netlab.views.labels import explanation, node_label
 from netlab.views.playback import Player, pause
-from netlab.views.quiz import Choice, Hanging, invalid_text, prompt_text, said
+from netlab.views.quiz import Choice, Hanging, invalid_text, prompt_text, said, score_table
+from netlab.views.report import header, report, title
 
 
 @dataclass
@@ -79,7 +79,9 @@ def _ask_one(
     return graded
 
 
-def verdict(p: Prompted, graded: Graded, lang: str, explain: bool) -> Group:
+def verdict(p: Prompted, graded: Graded, lang: str, step: Step | None = None) -> Group:
+    """Right or wrong (a wrong choice names the right letter and its text), then why, unless
+    the why is ``step``'s own note, which the step drawn next prints anyway."""
     if graded.correct:
         parts = [Text(text("ui.quiz.right", lang), style="bold green")]
     else:
@@ -88,8 +90,9 @@ def verdict(p: Prompted, graded: Graded, lang: str, explain: bool) -> Group:
             index = p.shown.order.index(p.shown.question.answer)
             expected = f"{expected}. {p.shown.choice_texts(lang)[index]}"
         parts = [Text(text("ui.quiz.wrong", lang, expected=expected), style="bold red")]
-    if explain:
-        parts.append(Text(p.shown.question.text("explanation", lang)))
+    why = p.shown.question.text("explanation", lang)
+    if step is None or why != explanation(step, lang):
+        parts.append(Text(why))
     return Group(*parts)
 
 
@@ -104,8 +107,6 @@ def record(trace: Trace, step: Step, hidden: list[Prompted], lang: str) -> Text:
     for asked in found(trace, step):
         if asked.field is None:
             continue
-        from netlab.i18n import render
-
         name = render(asked.field, lang)
         if (asked.kind, repr(asked.field)) in blanks:
             value = text("predict.blank", lang, n=blanks[(asked.kind, repr(asked.field))])
@@ -153,14 +154,11 @@ def run(
                 break
             result.answers.append((p, graded))
             save(p, graded)
-            explain = p.shown.question.text("explanation", lang) != _step_note(step, lang)
-            con.print(verdict(p, graded, lang, explain=explain))
+            con.print(verdict(p, graded, lang, step))
         elif asked:  # fields: the record with blanks, each blank asked
             con.print(record(trace, step, asked, lang))
             stop = False
             for n, p in enumerate(asked, 1):
-                from netlab.i18n import render
-
                 name = render(p.field, lang) if p.field is not None else p.kind
                 head = Text(f"[{n}] {name}?", style="bold magenta")
                 graded = _ask_one(p, con, lang, ask, interactive, head)
@@ -169,8 +167,7 @@ def run(
                     break
                 result.answers.append((p, graded))
                 save(p, graded)
-                explain = p.shown.question.text("explanation", lang) != _step_note(step, lang)
-                con.print(verdict(p, graded, lang, explain=explain))
+                con.print(verdict(p, graded, lang, step))
             if stop:
                 result.ended = "eof"
                 break
@@ -188,21 +185,12 @@ def run(
     return result
 
 
-def _step_note(step: Step, lang: str) -> str:
-    from netlab.views.labels import explanation
-
-    return explanation(step, lang)
-
-
 def _order(trace, exercise, player, lang, ask, interactive, save, result) -> Result:
     con = player.console
-    player_intro = text("predict.intro_order", lang)
-    from netlab.views.report import header, title
-
     con.print(title(trace, lang))
     con.print(header(trace, lang))
     con.print()
-    con.print(Text(player_intro, style="bold"))
+    con.print(Text(text("predict.intro_order", lang), style="bold"))
     for p in exercise.questions:
         first, last = p.steps[0], p.steps[-1]
         con.print(Text(text("predict.order_prompt_head", lang, first=first, last=last)))
@@ -212,23 +200,16 @@ def _order(trace, exercise, player, lang, ask, interactive, save, result) -> Res
             return result
         result.answers.append((p, graded))
         save(p, graded)
-        con.print(verdict(p, graded, lang, explain=True))
+        con.print(verdict(p, graded, lang))
         con.print()
-    from netlab.views import report
-
-    con.print(report.report(trace, lang, player.width, player.ascii_only))
+    con.print(report(trace, lang, player.width, player.ascii_only))
     return result
 
 
 def score_view(result: Result, lang: str) -> Group:
     right, total = result.score()
-    table = Table(box=None, header_style="bold underline", pad_edge=False, padding=(0, 1))
-    table.add_column(text("predict.kind_col", lang))
-    table.add_column(text("predict.right_col", lang), justify="right")
-    table.add_column(text("predict.asked_col", lang), justify="right")
-    for kind, (ok, n) in result.by_kind().items():
-        table.add_row(text(f"predict.kind.{kind}", lang), str(ok), str(n))
-    return Group(Text(text("predict.score", lang, right=right, total=total), style="bold"), table)
+    rows = {text(f"predict.kind.{k}", lang): counts for k, counts in result.by_kind().items()}
+    return score_table(right, total, text("predict.kind_col", lang), rows, lang)
 
 
 def document(exercise: Exercise, result: Result, seed: int) -> dict:

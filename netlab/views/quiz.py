@@ -102,17 +102,26 @@ def feedback(done: Answered, lang: str) -> Group:
     )
 
 
-def score_view(session: Session, lang: str) -> Group:
-    right, answered = session.score()
+def score_table(
+    right: int, answered: int, heading: str, rows: dict[str, tuple[int, int]], lang: str
+) -> Group:
+    """The score, then one row per group (``heading``: what the groups are) with how many
+    answers were right and how many were asked. Shared by the quiz and ``--predict``."""
     table = Table(box=None, header_style="bold underline", pad_edge=False, padding=(0, 1))
-    table.add_column(text("ui.quiz.topic", lang))
+    table.add_column(heading)
     table.add_column(text("ui.quiz.right_col", lang), justify="right")
     table.add_column(text("ui.quiz.asked_col", lang), justify="right")
-    for topic_id, (ok, total) in session.by_topic().items():
-        table.add_row(topic_title(topic_id, lang), str(ok), str(total))
+    for label, (ok, total) in rows.items():
+        table.add_row(label, str(ok), str(total))
     return Group(
         Text(text("ui.quiz.score", lang, right=right, total=answered), style="bold"), table
     )
+
+
+def score_view(session: Session, lang: str) -> Group:
+    right, answered = session.score()
+    rows = {topic_title(t, lang): counts for t, counts in session.by_topic().items()}
+    return score_table(right, answered, text("ui.quiz.topic", lang), rows, lang)
 
 
 def review_view(session: Session, lang: str) -> Group:

@@ -268,7 +268,7 @@ def test_ctrl_c_keeps_the_answers_given(home, monkeypatch):
 def test_every_sentence_exists_in_chinese(predict):
     status, out, err = predict("close", "--lose", "ack", "--predict", "--lang", "zh", answers=JUNK)
     assert status == 0, err
-    assert text("predict.score", "zh", right=0, total=1)[:3] in out
+    assert text("ui.quiz.score", "zh", right=0, total=1)[:3] in out
     assert "Step" not in out.replace("Step=", "")
 
 

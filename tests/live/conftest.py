@@ -48,6 +48,21 @@ class Tshark:
                 rows.append(dict(zip(names, cells, strict=True)))
         return rows
 
+    #: Wireshark's expert severities (epan/proto.h), as ``_ws.expert.severity`` prints them
+    PI_SEVERITY_MASK = 0x00F00000
+    PI_NOTE = 0x00400000
+    PI_WARN = 0x00600000
+
+    def worst(self, row: dict[str, str]) -> int:
+        """The most severe expert-info level of a ``fields`` row that asked for
+        ``_ws.expert.severity`` (0 when tshark had nothing to say)."""
+        levels = row["_ws.expert.severity"].split(self.AGGREGATOR)
+        return max((int(s) & self.PI_SEVERITY_MASK for s in levels if s), default=0)
+
+    def column(self, row: dict[str, str], name: str) -> list[str]:
+        """Every occurrence of field ``name`` in a ``fields`` row (empty when absent)."""
+        return row[name].split(self.AGGREGATOR) if row[name] else []
+
     def run(self, *args: str | os.PathLike[str]) -> subprocess.CompletedProcess[str]:
         """Run tshark with ``args``; fail the test, with its stderr, unless it exits with 0."""
         env = {**os.environ, "WIRESHARK_CONFIG_DIR": str(self.config_dir), "LC_ALL": "C.UTF-8"}

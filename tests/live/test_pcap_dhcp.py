@@ -21,10 +21,7 @@ from netlab.sim.dhcp import DhcpOptions
 from netlab.sim.packets import write_pcap
 
 PREFS = ("-o", "ip.check_checksum:TRUE", "-o", "udp.check_checksum:TRUE")
-PI_SEVERITY_MASK = 0x00F00000
-PI_WARN = 0x00600000
 CHECKSUM_GOOD = "1"
-AGGREGATOR = "\x1f"
 
 FIELDS = (
     "frame.time_relative",
@@ -80,11 +77,6 @@ def write(trace, path: Path) -> Path:
     return path
 
 
-def worst(row: dict[str, str]) -> int:
-    severities = [int(s) for s in row["_ws.expert.severity"].split(AGGREGATOR) if s]
-    return max((s & PI_SEVERITY_MASK for s in severities), default=0)
-
-
 def problems(tshark, pcap: Path) -> list[str]:
     out = tshark.run("-r", pcap, *PREFS, "-Y", "_ws.malformed || _ws.expert.severity >= warning")
     return [line for line in out.stdout.splitlines() if line.strip()]
@@ -105,7 +97,7 @@ def test_wireshark_reads_what_the_steps_say(tshark, tmp_path, options):
         where = f"step {step.index}"
         f, opts = step.fields, step.fields["options"]
         assert not row["_ws.malformed"], where
-        assert worst(row) < PI_WARN, (where, row["_ws.expert.message"])
+        assert tshark.worst(row) < tshark.PI_WARN, (where, row["_ws.expert.message"])
         assert row["ip.checksum.status"] == CHECKSUM_GOOD, where
         assert row["udp.checksum.status"] == CHECKSUM_GOOD, where
         assert float(row["frame.time_relative"]) == pytest.approx(step.time - start, abs=1e-6)
@@ -179,7 +171,7 @@ def test_control_a_corrupted_frame_is_caught(tshark, tmp_path):
     write_pcap(broken, [(0.0, Ether(bytes(data)))])
     rows = dissect(tshark, broken)
     assert rows[0]["udp.checksum.status"] != CHECKSUM_GOOD
-    assert worst(rows[0]) >= PI_WARN
+    assert tshark.worst(rows[0]) >= tshark.PI_WARN
     assert len(problems(tshark, broken)) == 1
     expert = tshark.run("-r", broken, *PREFS, "-q", "-z", "expert,warn").stdout
     assert "Error" in expert

@@ -22,11 +22,8 @@ import pytest
 from netlab.sim import nat
 from netlab.sim.nat import NatOptions
 
-PI_SEVERITY_MASK = 0x00F00000
-PI_WARN = 0x00600000
 CHECKSUM_GOOD = "1"
 CHECKSUM_BAD = "0"
-AGGREGATOR = "\x1f"
 PREFS = (
     "-o",
     "ip.check_checksum:TRUE",
@@ -90,13 +87,6 @@ def write(trace, path: Path) -> list:
     return steps
 
 
-def worst(row: dict[str, str]) -> int:
-    return max(
-        (int(s) & PI_SEVERITY_MASK for s in row["_ws.expert.severity"].split(AGGREGATOR) if s),
-        default=0,
-    )
-
-
 @pytest.mark.parametrize("options", VARIANTS)
 def test_wireshark_reads_what_the_steps_say(tshark, tmp_path, options):
     trace = nat.build(options)
@@ -116,7 +106,7 @@ def test_wireshark_reads_what_the_steps_say(tshark, tmp_path, options):
             assert row["ip.flags.df"] in ("1", "True") and row["tcp.window_size_value"] == "0"
             assert not row["tcp.options"], where
         else:
-            assert worst(row) < PI_WARN, f"{where}: {row['_ws.expert.message']}"
+            assert tshark.worst(row) < tshark.PI_WARN, f"{where}: {row['_ws.expert.message']}"
         # the addresses and ports, translated or not, are what Wireshark reads
         assert f"{row['ip.src']}:{row[f'{l4}.srcport']}" == f["src"], where
         assert f"{row['ip.dst']}:{row[f'{l4}.dstport']}" == f["dst"], where
@@ -189,7 +179,7 @@ def test_control_stale_checksums_are_caught(tshark, tmp_path):
     good, bad = read(tshark, pcap)
     assert (good["ip.checksum.status"], good["tcp.checksum.status"]) == ("1", "1")
     assert (bad["ip.checksum.status"], bad["tcp.checksum.status"]) == (CHECKSUM_BAD, CHECKSUM_BAD)
-    assert worst(bad) >= PI_WARN
+    assert tshark.worst(bad) >= tshark.PI_WARN
 
 
 @pytest.mark.parametrize(
@@ -220,6 +210,6 @@ def test_short_timeouts_stay_clean(tshark, tmp_path, options):
         if reset:
             assert step.src == "nat" and row["_ws.expert.message"] == "Connection reset (RST)"
         else:
-            assert worst(row) < PI_WARN, row["_ws.expert.message"]
+            assert tshark.worst(row) < tshark.PI_WARN, row["_ws.expert.message"]
         assert row["ip.checksum.status"] == row[f"{l4}.checksum.status"] == CHECKSUM_GOOD
         assert row["ip.checksum"] == step.fields["ip_checksum"]

@@ -19,9 +19,6 @@ from netlab.sim import ospf
 from netlab.sim.topology import BUILT_IN
 from netlab.views import pcap as pcap_view
 
-PI_SEVERITY_MASK = 0x00F00000
-PI_NOTE = 0x00400000
-AGGREGATOR = "\x1f"
 PREFS = ("-o", "ip.check_checksum:TRUE")
 FIELDS = (
     "eth.dst",
@@ -51,17 +48,6 @@ VARIANTS = [
     pytest.param(ospf.OspfOptions(BUILT_IN["ring"](), fail="R1-R2"), id="ring --fail R1-R2"),
     pytest.param(ospf.OspfOptions(BUILT_IN["campus"]()), id="campus"),
 ]
-
-
-def worst(row: dict[str, str]) -> int:
-    return max(
-        (int(s) & PI_SEVERITY_MASK for s in row["_ws.expert.severity"].split(AGGREGATOR) if s),
-        default=0,
-    )
-
-
-def column(row: dict[str, str], name: str) -> list[str]:
-    return row[name].split(AGGREGATOR) if row[name] else []
 
 
 def ones_sum(data: bytes) -> int:
@@ -95,7 +81,7 @@ def test_wireshark_reads_the_lsas_of_the_json(tshark, tmp_path: Path, options):
         where = f"step {step.index}: {step.summary}"
         f = step.fields
         assert not row["_ws.malformed"], where
-        assert worst(row) <= PI_NOTE, f"{where}: {row['_ws.expert.message']}"
+        assert tshark.worst(row) <= tshark.PI_NOTE, f"{where}: {row['_ws.expert.message']}"
         assert row["eth.dst"] == "01:00:5e:00:00:05", where
         assert (row["ip.src"], row["ip.dst"], row["ip.ttl"], row["ip.proto"]) == (
             f["ip_src"],
@@ -113,9 +99,9 @@ def test_wireshark_reads_the_lsas_of_the_json(tshark, tmp_path: Path, options):
         ), where
         assert row["ospf.v2.options.e"] == "1", where
         links = f["links"]
-        assert column(row, "ospf.lsa.router.linktype") == [str(x["type"]) for x in links]
-        assert column(row, "ospf.lsa.router.linkid") == [x["link_id"] for x in links]
-        assert column(row, "ospf.lsa.router.linkdata") == [x["data"] for x in links]
-        assert column(row, "ospf.lsa.router.metric0") == [str(x["cost"]) for x in links]
+        assert tshark.column(row, "ospf.lsa.router.linktype") == [str(x["type"]) for x in links]
+        assert tshark.column(row, "ospf.lsa.router.linkid") == [x["link_id"] for x in links]
+        assert tshark.column(row, "ospf.lsa.router.linkdata") == [x["data"] for x in links]
+        assert tshark.column(row, "ospf.lsa.router.metric0") == [str(x["cost"]) for x in links]
         lsa = bytes(step.packet["OSPF_Router_LSA"])
         assert fletcher_ok(lsa), where

@@ -16,9 +16,6 @@ from netlab.sim import rip
 from netlab.sim.topology import BUILT_IN
 from netlab.views import pcap as pcap_view
 
-PI_SEVERITY_MASK = 0x00F00000
-PI_NOTE = 0x00400000
-AGGREGATOR = "\x1f"
 PREFS = ("-o", "ip.check_checksum:TRUE", "-o", "udp.check_checksum:TRUE")
 FIELDS = (
     "eth.dst",
@@ -52,17 +49,6 @@ VARIANTS = [
 ]
 
 
-def worst(row: dict[str, str]) -> int:
-    return max(
-        (int(s) & PI_SEVERITY_MASK for s in row["_ws.expert.severity"].split(AGGREGATOR) if s),
-        default=0,
-    )
-
-
-def column(row: dict[str, str], name: str) -> list[str]:
-    return row[name].split(AGGREGATOR) if row[name] else []
-
-
 @pytest.mark.parametrize("options", VARIANTS)
 def test_wireshark_reads_the_rip_entries_of_the_json(tshark, tmp_path: Path, options):
     trace = rip.build(options)
@@ -75,7 +61,7 @@ def test_wireshark_reads_the_rip_entries_of_the_json(tshark, tmp_path: Path, opt
         where = f"step {step.index}: {step.summary}"
         f = step.fields
         assert not row["_ws.malformed"], where
-        assert worst(row) <= PI_NOTE, f"{where}: {row['_ws.expert.message']}"
+        assert tshark.worst(row) <= tshark.PI_NOTE, f"{where}: {row['_ws.expert.message']}"
         assert row["eth.dst"] == "01:00:5e:00:00:09", where
         assert (row["ip.src"], row["ip.dst"], row["ip.ttl"]) == (f["ip_src"], "224.0.0.9", "1")
         assert row["ip.checksum.status"] == "1" and row["udp.checksum.status"] == "1", where
@@ -83,9 +69,10 @@ def test_wireshark_reads_the_rip_entries_of_the_json(tshark, tmp_path: Path, opt
         assert (row["rip.command"], row["rip.version"]) == ("2", "2"), where
         entries = f["entries"]
         n = len(entries)
-        assert column(row, "rip.family") == ["2"] * n, where
-        assert column(row, "rip.route_tag") == ["0"] * n, where
-        assert column(row, "rip.next_hop") == ["0.0.0.0"] * n, where
-        assert column(row, "rip.ip") == [e["prefix"].partition("/")[0] for e in entries], where
-        assert column(row, "rip.netmask") == [e["mask"] for e in entries], where
-        assert column(row, "rip.metric") == [str(e["metric"]) for e in entries], where
+        assert tshark.column(row, "rip.family") == ["2"] * n, where
+        assert tshark.column(row, "rip.route_tag") == ["0"] * n, where
+        assert tshark.column(row, "rip.next_hop") == ["0.0.0.0"] * n, where
+        prefixes = [e["prefix"].partition("/")[0] for e in entries]
+        assert tshark.column(row, "rip.ip") == prefixes, where
+        assert tshark.column(row, "rip.netmask") == [e["mask"] for e in entries], where
+        assert tshark.column(row, "rip.metric") == [str(e["metric"]) for e in entries], where

@@ -17,8 +17,6 @@ from netlab.sim import route
 from netlab.sim.topology import BUILT_IN
 from netlab.views import pcap as pcap_view
 
-PI_SEVERITY_MASK = 0x00F00000
-PI_NOTE = 0x00400000
 AGGREGATOR = "\x1f"
 PREFS = ("-o", "ip.check_checksum:TRUE", "-o", "udp.check_checksum:TRUE")
 FIELDS = (
@@ -49,13 +47,6 @@ VARIANTS = [
 ]
 
 
-def worst(row: dict[str, str]) -> int:
-    return max(
-        (int(s) & PI_SEVERITY_MASK for s in row["_ws.expert.severity"].split(AGGREGATOR) if s),
-        default=0,
-    )
-
-
 @pytest.mark.parametrize("options", VARIANTS)
 def test_wireshark_reads_what_the_steps_say(tshark, tmp_path: Path, options):
     trace = route.build(options)
@@ -68,7 +59,7 @@ def test_wireshark_reads_what_the_steps_say(tshark, tmp_path: Path, options):
         where = f"step {step.index}: {step.summary}"
         f = step.fields
         assert not row["_ws.malformed"], where
-        assert worst(row) <= PI_NOTE, f"{where}: {row['_ws.expert.message']}"
+        assert tshark.worst(row) <= tshark.PI_NOTE, f"{where}: {row['_ws.expert.message']}"
         ip_src, *quoted_src = row["ip.src"].split(AGGREGATOR)
         ip_dst, *quoted_dst = row["ip.dst"].split(AGGREGATOR)
         ttl, *quoted_ttl = row["ip.ttl"].split(AGGREGATOR)
